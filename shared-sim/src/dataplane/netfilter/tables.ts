@@ -1,0 +1,312 @@
+import { hash32 } from '../../core/hash';
+import { cidrContains, type Ipv4Addr } from '../addr/ipv4';
+import type { CtState } from '../conntrack/table';
+import { IPPROTO, type Ipv4Packet } from '../wire/packet';
+import { formatRule, parseRule, type Match, type Rule, type Table } from './rule';
+
+export type Hook = 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING';
+
+export interface Chain {
+  readonly name: string;
+  /** Built-in chains have a policy; user chains return to their caller. */
+  readonly policy?: 'ACCEPT' | 'DROP';
+  readonly rules: readonly Rule[];
+}
+
+export interface NfTable {
+  readonly name: Table;
+  readonly chains: readonly Chain[];
+}
+
+export type Netfilter = Readonly<Record<Table, NfTable>>;
+
+/** Which built-in chains each table has, in the order iptables-save lists them. */
+export const TABLE_HOOKS: Readonly<Record<Table, readonly Hook[]>> = {
+  raw: ['PREROUTING', 'OUTPUT'],
+  mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
+  nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
+  filter: ['INPUT', 'FORWARD', 'OUTPUT'],
+};
+
+/** Tables at each hook in priority order (raw -300, conntrack -200, mangle -150, dnat -100, filter 0, snat 100). */
+export const HOOK_TABLES: Readonly<Record<Hook, readonly Table[]>> = {
+  PREROUTING: ['raw', 'mangle', 'nat'],
+  INPUT: ['mangle', 'filter', 'nat'],
+  FORWARD: ['mangle', 'filter'],
+  OUTPUT: ['raw', 'mangle', 'nat', 'filter'],
+  POSTROUTING: ['mangle', 'nat'],
+};
+
+/**
+ * Mutable builder for a host's rule set, fed with iptables-restore-like lines. Chains are
+ * created on first mention, as `iptables -N`/`:CHAIN - [0:0]` would.
+ */
+export class NetfilterBuilder {
+  private readonly tables = new Map<Table, Map<string, { policy?: 'ACCEPT' | 'DROP'; rules: Rule[] }>>();
+
+  constructor() {
+    for (const t of ['raw', 'mangle', 'nat', 'filter'] as const) {
+      const chains = new Map<string, { policy?: 'ACCEPT' | 'DROP'; rules: Rule[] }>();
+      for (const h of TABLE_HOOKS[t]) chains.set(h, { policy: 'ACCEPT', rules: [] });
+      this.tables.set(t, chains);
+    }
+  }
+
+  private chains(table: Table): Map<string, { policy?: 'ACCEPT' | 'DROP'; rules: Rule[] }> {
+    const c = this.tables.get(table);
+    if (!c) throw new Error(`no table ${table}`);
+    return c;
+  }
+
+  ensureChain(table: Table, chain: string): void {
+    const c = this.chains(table);
+    if (!c.has(chain)) c.set(chain, { rules: [] });
+  }
+
+  setPolicy(table: Table, chain: string, policy: 'ACCEPT' | 'DROP'): void {
+    const c = this.chains(table).get(chain);
+    if (!c || c.policy === undefined) throw new Error(`${table} ${chain} is not a built-in chain`);
+    c.policy = policy;
+  }
+
+  /** Appends `-A CHAIN …`; `insert` puts it first (iptables -I). */
+  add(table: Table, line: string, insert = false): void {
+    const rule = parseRule(line);
+    this.ensureChain(table, rule.chain);
+    const t = rule.target;
+    if (t.j === 'jump' || t.j === 'goto') this.ensureChain(table, t.chain);
+    const c = this.chains(table).get(rule.chain);
+    if (!c) throw new Error('unreachable');
+    if (insert) c.rules.unshift(rule);
+    else c.rules.push(rule);
+  }
+
+  hasRule(table: Table, chain: string, pred: (r: Rule) => boolean): boolean {
+    return this.chains(table).get(chain)?.rules.some(pred) ?? false;
+  }
+
+  removeRules(table: Table, pred: (r: Rule) => boolean): void {
+    for (const c of this.chains(table).values()) c.rules = c.rules.filter((r) => !pred(r));
+  }
+
+  build(): Netfilter {
+    const mk = (t: Table): NfTable => ({
+      name: t,
+      chains: [...this.chains(t).entries()].map(([name, c]) => (c.policy === undefined ? { name, rules: [...c.rules] } : { name, policy: c.policy, rules: [...c.rules] })),
+    });
+    return { raw: mk('raw'), mangle: mk('mangle'), nat: mk('nat'), filter: mk('filter') };
+  }
+}
+
+export function emptyNetfilter(): Netfilter {
+  return new NetfilterBuilder().build();
+}
+
+/** What a rule set sees of a packet and its surroundings. */
+export interface NfContext {
+  readonly pkt: Ipv4Packet;
+  readonly inIface?: string;
+  readonly outIface?: string;
+  /** Bridged traffic (br_netfilter): the bridge ports. */
+  readonly physIn?: string;
+  readonly physOut?: string;
+  readonly mark: number;
+  readonly ctstate: CtState;
+  /** The connection's original destination was changed (conntrack virtual state DNAT). */
+  readonly ctDnat: boolean;
+  readonly ctSnat: boolean;
+  /** `-m addrtype`: LOCAL, BROADCAST, MULTICAST or UNICAST for an address on this host. */
+  readonly addrType: (a: Ipv4Addr) => string;
+  /** Stable key of the flow, for deterministic `-m statistic` choices. */
+  readonly flowKey: string;
+}
+
+export type NfVerdict =
+  | { readonly kind: 'ACCEPT' }
+  | { readonly kind: 'DROP' }
+  | { readonly kind: 'REJECT'; readonly rejectWith: string }
+  | { readonly kind: 'DNAT'; readonly toAddr: number; readonly toPort?: number }
+  | { readonly kind: 'SNAT'; readonly toAddr: number; readonly toPort?: number }
+  | { readonly kind: 'MASQUERADE' };
+
+export interface NfResult {
+  readonly verdict: NfVerdict;
+  /** Chains entered, in order, starting with the built-in chain. */
+  readonly chains: readonly string[];
+  /** The rule whose target decided the verdict; undefined when the chain policy did. */
+  readonly rule?: Rule;
+  /** Rules that matched on the way, in order (jumps and marks included). */
+  readonly matched: readonly Rule[];
+  readonly mark: number;
+  /** `-m statistic` rules evaluated, with whether this flow took them. */
+  readonly statistics: readonly { readonly rule: Rule; readonly taken: boolean }[];
+}
+
+function protoNumber(name: string): number | undefined {
+  if (name === 'all') return undefined;
+  const n = (IPPROTO as Record<string, number>)[name];
+  return n ?? Number(name);
+}
+
+function ipProtoOf(p: Ipv4Packet): number {
+  return IPPROTO[p.l4.proto];
+}
+
+function portOk(r: { lo: number; hi: number; neg: boolean } | undefined, v: number | undefined): boolean {
+  if (r === undefined) return true;
+  if (v === undefined) return false;
+  const inside = v >= r.lo && v <= r.hi;
+  return r.neg ? !inside : inside;
+}
+
+function ifaceOk(m: { name: string; neg: boolean } | undefined, dev: string | undefined): boolean {
+  if (m === undefined) return true;
+  let hit: boolean;
+  if (dev === undefined) hit = false;
+  else if (m.name.endsWith('+')) hit = dev.startsWith(m.name.slice(0, -1));
+  else hit = dev === m.name;
+  return m.neg ? !hit : hit;
+}
+
+function matchOne(m: Match, ctx: NfContext, statistics: { rule: Rule; taken: boolean }[], rule: Rule): boolean {
+  const p = ctx.pkt;
+  const l4 = p.l4;
+  switch (m.m) {
+    case 'comment':
+      return true;
+    case 'tcp':
+    case 'udp':
+    case 'sctp': {
+      if (l4.proto !== m.m) return false;
+      return portOk(m.sport, l4.sport) && portOk(m.dport, l4.dport);
+    }
+    case 'icmp': {
+      if (l4.proto !== 'icmp') return false;
+      if (m.icmpType === undefined) return true;
+      return (l4.icmpType === m.icmpType) !== m.neg;
+    }
+    case 'mark':
+      return ((ctx.mark & m.mask) === (m.value & m.mask)) !== m.neg;
+    case 'conntrack': {
+      const states = new Set<string>([ctx.ctstate]);
+      if (ctx.ctDnat) states.add('DNAT');
+      if (ctx.ctSnat) states.add('SNAT');
+      const hit = m.ctstate.some((s) => states.has(s));
+      return hit !== m.neg;
+    }
+    case 'addrtype': {
+      if (m.srcType !== undefined && (ctx.addrType(p.src) === m.srcType) === m.srcNeg) return false;
+      if (m.dstType !== undefined && (ctx.addrType(p.dst) === m.dstType) === m.dstNeg) return false;
+      return true;
+    }
+    case 'statistic': {
+      const u = hash32(`${ctx.flowKey}|${formatRule(rule)}`) / 4294967296;
+      const taken = u < m.probability;
+      statistics.push({ rule, taken });
+      return taken;
+    }
+    case 'physdev':
+      if (m.isBridged && ctx.physOut === undefined && ctx.physIn === undefined) return false;
+      return ifaceOk(m.physdevIn, ctx.physIn) && ifaceOk(m.physdevOut, ctx.physOut);
+    case 'multiport': {
+      if (l4.proto !== 'tcp' && l4.proto !== 'udp' && l4.proto !== 'sctp') return false;
+      return m.dports.some((r) => portOk(r, l4.dport));
+    }
+    case 'recent':
+      // Session affinity memory is per-walk state the walker does not keep yet: `--set` always
+      // matches, `--rcheck` matches nothing on a fresh host.
+      return m.mode === 'set';
+    case 'other':
+      return false;
+  }
+}
+
+export function ruleMatches(r: Rule, ctx: NfContext, statistics: { rule: Rule; taken: boolean }[] = []): boolean {
+  const p = ctx.pkt;
+  if (r.src && cidrContains(r.src.cidr, p.src) === r.src.neg) return false;
+  if (r.dst && cidrContains(r.dst.cidr, p.dst) === r.dst.neg) return false;
+  if (!ifaceOk(r.inIface, ctx.inIface)) return false;
+  if (!ifaceOk(r.outIface, ctx.outIface)) return false;
+  if (r.proto) {
+    const n = protoNumber(r.proto.name);
+    if (n !== undefined && (ipProtoOf(p) === n) === r.proto.neg) return false;
+  }
+  for (const m of r.matches) if (!matchOne(m, ctx, statistics, r)) return false;
+  return true;
+}
+
+/**
+ * Runs one built-in chain of one table over a packet: rules in order, jumps into user chains,
+ * RETURN, and the chain policy at the end — as ipt_do_table does.
+ */
+export function nfRunChain(nf: Netfilter, table: Table, hook: Hook, ctx0: NfContext): NfResult {
+  const t = nf[table];
+  const byName = new Map(t.chains.map((c) => [c.name, c]));
+  const chains: string[] = [];
+  const matched: Rule[] = [];
+  const statistics: { rule: Rule; taken: boolean }[] = [];
+  let ctx = ctx0;
+  type Frame = { chain: Chain; idx: number };
+  const start = byName.get(hook);
+  if (!start) return { verdict: { kind: 'ACCEPT' }, chains: [hook], matched, mark: ctx.mark, statistics };
+  const stack: Frame[] = [{ chain: start, idx: 0 }];
+  chains.push(hook);
+  let guard = 0;
+  while (stack.length > 0) {
+    if (++guard > 100000) throw new Error(`netfilter loop in ${table} ${hook}`);
+    const f = stack[stack.length - 1];
+    if (!f) break;
+    const rule = f.chain.rules[f.idx++];
+    if (rule === undefined) {
+      stack.pop();
+      if (stack.length === 0) {
+        const policy = f.chain.policy ?? 'ACCEPT';
+        return { verdict: { kind: policy }, chains, matched, mark: ctx.mark, statistics };
+      }
+      continue;
+    }
+    if (!ruleMatches(rule, ctx, statistics)) continue;
+    matched.push(rule);
+    const tg = rule.target;
+    switch (tg.j) {
+      case 'none':
+        break;
+      case 'MARK':
+        ctx = { ...ctx, mark: ((ctx.mark & ~tg.mask) ^ tg.value) >>> 0 };
+        break;
+      case 'RETURN':
+        stack.pop();
+        if (stack.length === 0) {
+          const policy = f.chain.policy ?? 'ACCEPT';
+          return { verdict: { kind: policy }, chains, matched, mark: ctx.mark, statistics };
+        }
+        break;
+      case 'jump':
+      case 'goto': {
+        const next = byName.get(tg.chain);
+        if (!next) break;
+        chains.push(tg.chain);
+        if (tg.j === 'goto') stack.pop();
+        stack.push({ chain: next, idx: 0 });
+        break;
+      }
+      case 'ACCEPT':
+      case 'DROP':
+        return { verdict: { kind: tg.j }, chains, rule, matched, mark: ctx.mark, statistics };
+      case 'REJECT':
+        return { verdict: { kind: 'REJECT', rejectWith: tg.rejectWith ?? 'icmp-port-unreachable' }, chains, rule, matched, mark: ctx.mark, statistics };
+      case 'DNAT':
+        return { verdict: { kind: 'DNAT', toAddr: tg.toAddr, ...(tg.toPort !== undefined ? { toPort: tg.toPort } : {}) }, chains, rule, matched, mark: ctx.mark, statistics };
+      case 'SNAT':
+        return { verdict: { kind: 'SNAT', toAddr: tg.toAddr, ...(tg.toPort !== undefined ? { toPort: tg.toPort } : {}) }, chains, rule, matched, mark: ctx.mark, statistics };
+      case 'MASQUERADE':
+        return { verdict: { kind: 'MASQUERADE' }, chains, rule, matched, mark: ctx.mark, statistics };
+    }
+  }
+  return { verdict: { kind: 'ACCEPT' }, chains, matched, mark: ctx.mark, statistics };
+}
+
+/** True when any table at this hook has a rule (an empty hook is skipped in traces). */
+export function hookHasRules(nf: Netfilter, hook: Hook): boolean {
+  return HOOK_TABLES[hook].some((t) => nf[t].chains.some((c) => c.name === hook && (c.rules.length > 0 || c.policy === 'DROP')));
+}

@@ -1,0 +1,75 @@
+import { cidrContains, type Ipv4Addr } from '../addr/ipv4';
+import type { FdbEntry } from '../bridge/fdb';
+import type { NeighEntry } from '../neigh/neighTable';
+import type { Link, Listener, NetnsKind } from '../netns/netns';
+import type { Netfilter } from '../netfilter/tables';
+import type { Route } from '../route/fib';
+
+/**
+ * One network namespace with everything the kernel holds for it. The walker reads these; it
+ * knows nothing of Kubernetes. A node, a pod, a router and a client are all a `Host`.
+ */
+export interface Host {
+  /** Element reference: `node/node-1`, `pod/shop/web-1`, `router/tor-a`, `client/laptop`. */
+  readonly id: string;
+  readonly kind: NetnsKind;
+  readonly hostname: string;
+  readonly links: readonly Link[];
+  readonly routes: readonly Route[];
+  readonly neigh: readonly NeighEntry[];
+  readonly fdb: readonly FdbEntry[];
+  readonly netfilter: Netfilter;
+  /** net.ipv4.ip_forward */
+  readonly ipForward: boolean;
+  /** net.bridge.bridge-nf-call-iptables (br_netfilter loaded) */
+  readonly brNfCallIptables: boolean;
+  readonly listeners: readonly Listener[];
+  /** /etc/resolv.conf, when the host has one worth showing. */
+  readonly resolvConf?: string;
+  /** netnsids this namespace assigned to peers' namespaces (`link-netnsid`). */
+  readonly netnsIds: ReadonlyMap<string, number>;
+}
+
+/** A lab network: one layer-2 segment (a switch) with the NICs plugged into it. */
+export interface Segment {
+  readonly name: string;
+  readonly mtu: number;
+  readonly ports: readonly { readonly host: string; readonly ifname: string }[];
+}
+
+export interface Fabric {
+  readonly hosts: ReadonlyMap<string, Host>;
+  readonly segments: ReadonlyMap<string, Segment>;
+}
+
+export function linkByName(h: Host, name: string): Link | undefined {
+  return h.links.find((l) => l.name === name);
+}
+
+export function hostOwns(h: Host, a: Ipv4Addr): boolean {
+  if (a >>> 24 === 127) return true;
+  return h.links.some((l) => l.addrs.some((x) => x.addr === a));
+}
+
+/** Address types for `-m addrtype`. */
+export function addrTypeOn(h: Host, a: Ipv4Addr): string {
+  if (a >>> 28 === 14) return 'MULTICAST';
+  if (a === 0xffffffff) return 'BROADCAST';
+  if (hostOwns(h, a)) return 'LOCAL';
+  for (const l of h.links) for (const x of l.addrs) if (x.broadcast === a) return 'BROADCAST';
+  return 'UNICAST';
+}
+
+/** inet_select_addr: the primary address of `dev` (in the same subnet as `near` when possible). */
+export function selectSrc(h: Host, dev: string, near?: Ipv4Addr): Ipv4Addr | undefined {
+  const l = linkByName(h, dev);
+  const globals = (l?.addrs ?? []).filter((a) => a.scope !== 'host');
+  if (near !== undefined) {
+    const same = globals.find((a) => cidrContains({ addr: (a.addr & (a.len === 0 ? 0 : (0xffffffff << (32 - a.len)) >>> 0)) as Ipv4Addr, len: a.len }, near));
+    if (same) return same.addr;
+  }
+  if (globals[0]) return globals[0].addr;
+  // no address on the device: the kernel takes one of the host's other global addresses
+  for (const x of h.links) for (const a of x.addrs) if (a.scope === 'global') return a.addr;
+  return undefined;
+}

@@ -1,0 +1,912 @@
+import { hash32 } from '../../core/hash';
+import { formatIpv4, type Ipv4Addr } from '../addr/ipv4';
+import { BROADCAST_MAC, type MacAddr } from '../addr/mac';
+import { brFdbLookup, formatFdb, vxlanFdbLookup } from '../bridge/fdb';
+import {
+  ctConfirm,
+  ctLookup,
+  formatCtEntry,
+  hasDnat,
+  hasSnat,
+  invert,
+  tupleKey,
+  tupleOf,
+  type CtEntry,
+  type CtState,
+  type CtTable,
+} from '../conntrack/table';
+import { formatNeigh, neighLookup } from '../neigh/neighTable';
+import type { Link } from '../netns/netns';
+import { formatRule, type Rule, type Table } from '../netfilter/rule';
+import { HOOK_TABLES, nfRunChain, type Hook, type NfContext } from '../netfilter/tables';
+import { fibLookup, formatRoute, type Route } from '../route/fib';
+import {
+  frameLayers,
+  ICMP_DEST_UNREACH,
+  ICMP_ECHO_REPLY,
+  ICMP_ECHO_REQUEST,
+  ICMP_FRAG_NEEDED,
+  ICMP_HOST_UNREACH,
+  ICMP_NET_UNREACH,
+  ICMP_PKT_FILTERED,
+  ICMP_PORT_UNREACH,
+  ICMP_TIME_EXCEEDED,
+  icmpText,
+  ipLayers,
+  ipLength,
+  TCP_SYN_OPTIONS,
+  IPV4_HLEN,
+  type EthFrame,
+  type Ipv4Packet,
+  type Layer,
+} from '../wire/packet';
+import { addrTypeOn, hostOwns, linkByName, selectSrc, type Fabric, type Host } from './host';
+import type { Hop, PacketTrace, Stage, Trace, Verdict, WireCapture } from './trace';
+
+/** What to send: CONTRACT.md §3 `podpath trace` after its arguments are resolved. */
+export interface Probe {
+  readonly from: string;
+  readonly dst: Ipv4Addr;
+  readonly proto: 'icmp' | 'tcp' | 'udp' | 'sctp';
+  /** Destination port (ignored for ICMP). */
+  readonly dport: number;
+  /** Payload bytes after the transport header (`ping -s`). */
+  readonly size: number;
+  /** `ping -M`: want (Linux default: DF set, fragment locally if too big), do, dont. */
+  readonly pmtudisc: 'want' | 'do' | 'dont';
+  readonly ttl?: number;
+}
+
+export type ConntrackState = ReadonlyMap<string, CtTable>;
+
+export interface WalkResult {
+  readonly trace: Trace;
+  readonly conntrack: ConntrackState;
+}
+
+/** Ephemeral ports Linux hands out (net.ipv4.ip_local_port_range = 32768 60999). */
+export const LOCAL_PORT_MIN = 32768;
+export const LOCAL_PORT_MAX = 60999;
+
+/** A port in [min, max) from a hash, the way udp_flow_src_port and the port allocator spread them. */
+export function portFromHash(h: number, min = LOCAL_PORT_MIN, max = LOCAL_PORT_MAX): number {
+  const x = (h ^ (h << 16)) >>> 0;
+  return Math.floor((x * (max - min)) / 4294967296) + min;
+}
+
+const MAX_STEPS = 400;
+
+class WalkError extends Error {
+  constructor(
+    readonly verdict: Verdict,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+type Delivery = { readonly host: Host; readonly pkt: Ipv4Packet; readonly kind: 'socket' | 'echo' | 'reply' | 'refused' };
+
+/** The state of one packet's journey: what it recorded and the conntrack tables it changed. */
+class Journey {
+  readonly hops: Hop[] = [];
+  readonly wire: WireCapture[] = [];
+  steps = 0;
+  verdict: Verdict = 'dropped';
+  reason = '';
+  deliveredTo: string | null = null;
+  /** What the final host does with a delivered packet. */
+  delivery?: Delivery;
+
+  constructor(
+    readonly fabric: Fabric,
+    readonly ct: Map<string, Map<string, CtEntry>>,
+    /** Return true when a packet delivered to this host is the one we were waiting for. */
+    readonly isAwaited: (h: Host, p: Ipv4Packet) => boolean,
+    private seq: { n: number },
+  ) {}
+
+  nextSeq(): number {
+    return ++this.seq.n;
+  }
+
+  hop(host: Host, stage: Stage, detail: string, layers: readonly Layer[], iface?: string, rule?: string): void {
+    if (++this.steps > MAX_STEPS) throw new WalkError('dropped', `the packet was still moving after ${MAX_STEPS} steps: a forwarding loop`);
+    this.hops.push({ host: host.id, ...(iface !== undefined ? { iface } : {}), stage, detail, ...(rule !== undefined ? { rule } : {}), layers });
+  }
+
+  table(h: Host): Map<string, CtEntry> {
+    let t = this.ct.get(h.id);
+    if (!t) {
+      t = new Map();
+      this.ct.set(h.id, t);
+    }
+    return t;
+  }
+
+  host(id: string): Host {
+    const h = this.fabric.hosts.get(id);
+    if (!h) throw new Error(`no host ${id}`);
+    return h;
+  }
+
+  result(): PacketTrace {
+    return { verdict: this.verdict, reason: this.reason, deliveredTo: this.deliveredTo, hops: this.hops, wire: this.wire };
+  }
+}
+
+/** Per-host traversal state: the packet's mark and its conntrack entry while it crosses one host. */
+interface Pass {
+  mark: number;
+  /** The connection this packet belongs to, as seen at this host. */
+  ct?: { entry: CtEntry; dir: 'original' | 'reply'; state: CtState; confirmed: boolean };
+}
+
+// ---------------------------------------------------------------------------------------------
+// entry points
+// ---------------------------------------------------------------------------------------------
+
+/** Builds the first packet of a probe as the source host's socket layer would. */
+export function probePacket(src: Ipv4Addr, probe: Probe, host: string): Ipv4Packet {
+  const flow = hash32(`${host}|${formatIpv4(probe.dst)}|${probe.proto}|${probe.dport}`);
+  const sport = portFromHash(flow);
+  const ttl = probe.ttl ?? 64;
+  const df = probe.pmtudisc !== 'dont';
+  switch (probe.proto) {
+    case 'icmp':
+      return { src, dst: probe.dst, ttl, df, l4: { proto: 'icmp', icmpType: ICMP_ECHO_REQUEST, code: 0, id: (flow >>> 16) & 0xffff, seq: 1, payloadLen: probe.size } };
+    case 'tcp':
+      return { src, dst: probe.dst, ttl, df, l4: { proto: 'tcp', sport, dport: probe.dport, flags: 'S', optionsLen: TCP_SYN_OPTIONS, payloadLen: probe.size } };
+    case 'udp':
+      return { src, dst: probe.dst, ttl, df, l4: { proto: 'udp', sport, dport: probe.dport, payloadLen: probe.size } };
+    case 'sctp':
+      return { src, dst: probe.dst, ttl, df, l4: { proto: 'sctp', sport, dport: probe.dport, chunk: 'INIT', payloadLen: 20 + probe.size } };
+  }
+}
+
+/**
+ * Walks one probe from its source host to wherever it ends, and — when the destination answers —
+ * walks the answer back. Pure: the fabric is not changed; conntrack state goes in and comes out.
+ */
+export function walk(fabric: Fabric, probe: Probe, conntrack: ConntrackState = new Map()): WalkResult {
+  const ct = new Map<string, Map<string, CtEntry>>();
+  for (const [k, v] of conntrack) ct.set(k, new Map(v));
+  const seq = { n: Math.max(0, ...[...conntrack.values()].flatMap((t) => [...t.values()].map((e) => e.seq))) };
+  const src = fabric.hosts.get(probe.from);
+  if (!src) throw new Error(`no host ${probe.from}`);
+
+  const req = new Journey(fabric, ct, (h, p) => !!(p.dst && hostOwns(h, p.dst)), seq);
+  let first: Ipv4Packet | undefined;
+  run(req, () => {
+    const r = outputRoute(req, src, probe.dst, undefined);
+    const srcAddr = r.src;
+    first = probePacket(srcAddr, probe, src.id);
+    localOut(req, src, first, probe.pmtudisc, r);
+  });
+  const trace: { -readonly [K in keyof Trace]: Trace[K] } = req.result();
+
+  const d = req.delivery;
+  if (d && first && d.kind !== 'reply') {
+    const answer = answerOf(d);
+    if (answer) {
+      const origin = first;
+      const back = new Journey(
+        fabric,
+        ct,
+        (h, p) => h.id === src.id && p.dst === origin.src,
+        seq,
+      );
+      run(back, () => {
+        back.hop(d.host, 'tx', `${d.host.id} answers: ${describe(answer)}`, ipLayers(answer));
+        const r = outputRoute(back, d.host, answer.dst, answer.src);
+        localOut(back, d.host, answer, 'want', r);
+      });
+      trace.reply = back.result();
+    }
+  }
+  const out = new Map<string, CtTable>();
+  for (const [k, v] of ct) if (v.size) out.set(k, v);
+  return { trace, conntrack: out };
+}
+
+function run(j: Journey, f: () => void): void {
+  try {
+    f();
+    if (j.reason === '') {
+      j.verdict = 'dropped';
+      j.reason = 'the packet went nowhere';
+    }
+  } catch (e) {
+    if (e instanceof WalkError) {
+      j.verdict = e.verdict;
+      j.reason = e.reason;
+      j.deliveredTo = null;
+    } else throw e;
+  }
+}
+
+function describe(p: Ipv4Packet): string {
+  const l4 = p.l4;
+  const s = formatIpv4(p.src);
+  const d = formatIpv4(p.dst);
+  switch (l4.proto) {
+    case 'icmp':
+      return `${icmpText(l4, p)} ${s} → ${d}`;
+    case 'tcp':
+      return `TCP [${l4.flags}] ${s}:${l4.sport} → ${d}:${l4.dport}`;
+    case 'udp':
+      return `UDP ${s}:${l4.sport} → ${d}:${l4.dport}`;
+    case 'sctp':
+      return `SCTP ${l4.chunk} ${s}:${l4.sport} → ${d}:${l4.dport}`;
+    case 'ipip':
+      return `IPIP ${s} → ${d}`;
+  }
+}
+
+/** What the destination sends back for a delivered packet. */
+function answerOf(d: Delivery): Ipv4Packet | undefined {
+  const p = d.pkt;
+  const l4 = p.l4;
+  const base = { src: p.dst, dst: p.src, ttl: 64, df: true };
+  if (d.kind === 'echo' && l4.proto === 'icmp') {
+    return { ...base, df: false, l4: { ...l4, icmpType: ICMP_ECHO_REPLY } };
+  }
+  if (d.kind === 'socket') {
+    if (l4.proto === 'tcp') return { ...base, l4: { proto: 'tcp', sport: l4.dport, dport: l4.sport, flags: 'S.', optionsLen: TCP_SYN_OPTIONS, payloadLen: 0 } };
+    if (l4.proto === 'udp') return { ...base, l4: { proto: 'udp', sport: l4.dport, dport: l4.sport, payloadLen: l4.payloadLen } };
+    if (l4.proto === 'sctp') return { ...base, l4: { proto: 'sctp', sport: l4.dport, dport: l4.sport, chunk: 'INIT_ACK', payloadLen: l4.payloadLen } };
+  }
+  if (d.kind === 'refused') {
+    if (l4.proto === 'tcp') return { ...base, l4: { proto: 'tcp', sport: l4.dport, dport: l4.sport, flags: 'R.', optionsLen: 0, payloadLen: 0 } };
+    if (l4.proto === 'sctp') return { ...base, l4: { proto: 'sctp', sport: l4.dport, dport: l4.sport, chunk: 'ABORT', payloadLen: 4 } };
+    return icmpError(p, p.dst, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH);
+  }
+  return undefined;
+}
+
+function icmpError(orig: Ipv4Packet, from: Ipv4Addr, type: number, code: number, mtu?: number): Ipv4Packet {
+  return {
+    src: from,
+    dst: orig.src,
+    ttl: 64,
+    df: false,
+    l4: { proto: 'icmp', icmpType: type, code, id: 0, seq: 0, payloadLen: 0, quoted: orig, ...(mtu !== undefined ? { mtu } : {}) },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// routing
+// ---------------------------------------------------------------------------------------------
+
+interface RouteDecision {
+  readonly route: Route;
+  /** Where the packet leaves: a device, or local delivery. */
+  readonly local: boolean;
+  readonly dev: string;
+  readonly nexthop: Ipv4Addr;
+  readonly src: Ipv4Addr;
+}
+
+function routeLookup(h: Host, dst: Ipv4Addr): Route | undefined {
+  if (hostOwns(h, dst)) {
+    const local = fibLookup(h.routes, dst, 'local');
+    return local ?? { table: 'local', type: 'local', dst: { addr: dst, len: 32 }, dev: 'lo', proto: 'kernel', scope: 'host', src: dst };
+  }
+  return fibLookup(h.routes, dst, 'main');
+}
+
+/** ip_route_output: the route, device, next hop and source address for a locally generated packet. */
+function outputRoute(j: Journey, h: Host, dst: Ipv4Addr, src: Ipv4Addr | undefined): RouteDecision {
+  const r = routeLookup(h, dst);
+  const layers: Layer[] = [{ type: 'payload', length: 0 }];
+  if (!r) {
+    j.hop(h, 'route', `output route lookup for ${formatIpv4(dst)}: no route (connect: Network is unreachable)`, layers);
+    throw new WalkError('no-route', `${h.id} has no route to ${formatIpv4(dst)}: connect: Network is unreachable`);
+  }
+  if (r.type === 'blackhole' || r.type === 'unreachable' || r.type === 'prohibit') {
+    j.hop(h, 'route', `output route lookup for ${formatIpv4(dst)} hits a ${r.type} route`, layers, undefined, formatRoute(r));
+    throw new WalkError('no-route', `${h.id} routes ${formatIpv4(dst)} to a ${r.type} route (${formatRoute(r)})`);
+  }
+  const local = r.type === 'local';
+  const dev = local ? 'lo' : (r.dev ?? '');
+  const nexthop = r.via ?? dst;
+  const s = src ?? r.src ?? (local ? dst : selectSrc(h, dev, nexthop));
+  if (s === undefined) throw new WalkError('no-route', `${h.id} has no address to send from on ${dev}`);
+  return { route: r, local, dev, nexthop, src: s };
+}
+
+// ---------------------------------------------------------------------------------------------
+// netfilter + conntrack around one hook
+// ---------------------------------------------------------------------------------------------
+
+interface HookArgs {
+  readonly inIface?: string;
+  readonly outIface?: string;
+  readonly physIn?: string;
+  readonly physOut?: string;
+  readonly bridged?: boolean;
+}
+
+/** nf_conntrack_in: find or create the packet's connection at the first hook a host runs. */
+function ctIn(j: Journey, h: Host, p: Ipv4Packet, pass: Pass): void {
+  if (pass.ct) return;
+  const table = j.table(h);
+  const t = tupleOf(p);
+  const look = ctLookup(table, t);
+  if (look.found) {
+    pass.ct = { entry: look.entry, dir: look.dir, state: 'ESTABLISHED', confirmed: true };
+    if (look.dir === 'reply' && !look.entry.seenReply) {
+      const e = { ...look.entry, seenReply: true };
+      ctConfirm(table, e);
+      pass.ct.entry = e;
+    }
+    return;
+  }
+  // ICMP errors about a tracked connection are RELATED to it.
+  if (p.l4.proto === 'icmp' && p.l4.quoted) {
+    const inner = ctLookup(table, invert(tupleOf(p.l4.quoted)));
+    const innerFwd = ctLookup(table, tupleOf(p.l4.quoted));
+    const hit = inner.found ? inner : innerFwd;
+    if (hit.found) {
+      pass.ct = { entry: hit.entry, dir: hit.dir === 'original' ? 'reply' : 'original', state: 'RELATED', confirmed: true };
+      return;
+    }
+  }
+  const replyTuple = invert(t);
+  pass.ct = { entry: { orig: t, reply: replyTuple, seenReply: false, mark: 0, seq: j.nextSeq() }, dir: 'original', state: 'NEW', confirmed: false };
+}
+
+function ctxOf(h: Host, p: Ipv4Packet, pass: Pass, a: HookArgs): NfContext {
+  const e = pass.ct?.entry;
+  return {
+    pkt: p,
+    ...(a.inIface !== undefined ? { inIface: a.inIface } : {}),
+    ...(a.outIface !== undefined ? { outIface: a.outIface } : {}),
+    ...(a.physIn !== undefined ? { physIn: a.physIn } : {}),
+    ...(a.physOut !== undefined ? { physOut: a.physOut } : {}),
+    mark: pass.mark,
+    ctstate: pass.ct?.state ?? 'NEW',
+    ctDnat: e ? hasDnat(e) : false,
+    ctSnat: e ? hasSnat(e) : false,
+    addrType: (x) => addrTypeOn(h, x),
+    flowKey: e ? tupleKey(e.orig) : tupleKey(tupleOf(p)),
+  };
+}
+
+function policyLine(table: Table, chain: string, policy: string): string {
+  return `*${table} :${chain} ${policy}`;
+}
+
+/**
+ * Runs every table registered at `hook` over the packet (in priority order), applying NAT — from
+ * the rules for a NEW connection, from the conntrack entry otherwise — and returns the packet as
+ * it leaves the hook. Throws a WalkError when a rule drops or rejects it.
+ */
+function nfHook(j: Journey, h: Host, hook: Hook, p0: Ipv4Packet, pass: Pass, a: HookArgs, iface?: string): Ipv4Packet {
+  let p = p0;
+  const prefix = a.bridged ? 'bridge ' : '';
+  if (hook === 'PREROUTING' || hook === 'OUTPUT') ctIn(j, h, p, pass);
+  for (const table of HOOK_TABLES[hook]) {
+    if (table === 'nat') {
+      p = natHook(j, h, hook, p, pass, a, prefix, iface);
+      continue;
+    }
+    const chain = h.netfilter[table].chains.find((c) => c.name === hook);
+    if (!chain || (chain.rules.length === 0 && chain.policy !== 'DROP')) continue;
+    const res = nfRunChain(h.netfilter, table, hook, ctxOf(h, p, pass, a));
+    pass.mark = res.mark;
+    const path = res.chains.join(' → ');
+    const rule = res.rule ? formatRule(res.rule) : `-P ${hook} ${chain.policy ?? 'ACCEPT'}`;
+    const v = res.verdict;
+    if (v.kind === 'DROP') {
+      j.hop(h, 'netfilter', `${prefix}${table} ${path}: DROP`, ipLayers(p), iface, rule);
+      throw new WalkError('dropped', `dropped by iptables on ${h.id} (${table} ${hook}: ${rule})`);
+    }
+    if (v.kind === 'REJECT') {
+      j.hop(h, 'netfilter', `${prefix}${table} ${path}: REJECT with ${v.rejectWith}`, ipLayers(p), iface, rule);
+      throw new WalkError('rejected', `rejected by iptables on ${h.id} (${table} ${hook}: ${rule}), which answers ${v.rejectWith === 'tcp-reset' ? 'with a TCP reset' : `ICMP ${v.rejectWith}`}`);
+    }
+    if (res.matched.length > 0 || chain.policy === 'DROP') {
+      j.hop(h, 'netfilter', `${prefix}${table} ${path}: ${res.rule ? 'ACCEPT' : `policy ${chain.policy ?? 'ACCEPT'}`}`, ipLayers(p), iface, rule);
+    }
+  }
+  if (hook === 'POSTROUTING' || hook === 'INPUT') ctConfirmPass(j, h, p, pass, iface);
+  return p;
+}
+
+/** The nat table at one hook: rules for a NEW connection, the conntrack entry's translation otherwise. */
+function natHook(j: Journey, h: Host, hook: Hook, p: Ipv4Packet, pass: Pass, a: HookArgs, prefix: string, iface?: string): Ipv4Packet {
+  const c = pass.ct;
+  if (!c) return p;
+  const dstManip = hook === 'PREROUTING' || hook === 'OUTPUT';
+  if (c.state !== 'NEW') {
+    // translate from the entry: original direction gets the connection's NAT, reply direction its inverse
+    const e = c.entry;
+    if (c.dir === 'original') {
+      if (dstManip && hasDnat(e)) return rewrite(j, h, p, 'dst', e.reply.src, e.reply.sport, `conntrack: ${prefix}${hook} DNAT of an established connection`, formatCtEntry(e), iface);
+      if (!dstManip && hasSnat(e)) return rewrite(j, h, p, 'src', e.reply.dst, e.reply.dport, `conntrack: ${prefix}${hook} SNAT of an established connection`, formatCtEntry(e), iface);
+    } else {
+      if (dstManip && hasSnat(e)) return rewrite(j, h, p, 'dst', e.orig.src, e.orig.sport, `conntrack: reply to a masqueraded connection, ${prefix}${hook} restores the destination`, formatCtEntry(e), iface);
+      if (!dstManip && hasDnat(e)) return rewrite(j, h, p, 'src', e.orig.dst, e.orig.dport, `conntrack: reply of a DNATed connection, ${prefix}${hook} restores the source`, formatCtEntry(e), iface);
+    }
+    return p;
+  }
+  const chain = h.netfilter.nat.chains.find((x) => x.name === hook);
+  if (!chain || chain.rules.length === 0) return p;
+  const res = nfRunChain(h.netfilter, 'nat', hook, ctxOf(h, p, pass, a));
+  pass.mark = res.mark;
+  const path = res.chains.join(' → ');
+  const v = res.verdict;
+  const rule = res.rule ? formatRule(res.rule) : undefined;
+  const alts = res.statistics.length
+    ? ` (endpoint chosen by -m statistic: ${res.statistics.map((s) => `${ruleTarget(s.rule)} ${s.taken ? 'taken' : 'not taken'}`).join(', ')})`
+    : '';
+  if (v.kind === 'DNAT') {
+    const port = v.toPort ?? portsOf(p).dport;
+    j.hop(h, 'netfilter', `${prefix}nat ${path}: DNAT to ${formatIpv4(v.toAddr)}:${port}${alts}`, ipLayers(p), iface, rule);
+    const np = setAddr(p, 'dst', v.toAddr as Ipv4Addr, port);
+    c.entry = { ...c.entry, reply: invert(tupleOf(np)) };
+    return np;
+  }
+  if (v.kind === 'SNAT' || v.kind === 'MASQUERADE') {
+    let to: Ipv4Addr;
+    let detail: string;
+    if (v.kind === 'SNAT') {
+      to = v.toAddr as Ipv4Addr;
+      detail = `SNAT to ${formatIpv4(to)}`;
+    } else {
+      const out = a.outIface ?? '';
+      const s = selectSrc(h, out, p.dst);
+      if (s === undefined) return p;
+      to = s;
+      detail = `MASQUERADE to ${formatIpv4(to)} (primary address of ${out})`;
+    }
+    const sport = snatPort(j, h, p, to, pass);
+    j.hop(h, 'netfilter', `${prefix}nat ${path}: ${detail}${alts}`, ipLayers(p), iface, rule);
+    const np = setAddr(p, 'src', to, sport);
+    const t = invert(tupleOf(np));
+    c.entry = { ...c.entry, reply: t };
+    return np;
+  }
+  if (res.matched.length > 0) {
+    j.hop(h, 'netfilter', `${prefix}nat ${path}: no translation${alts}`, ipLayers(p), iface, rule ?? formatRule(res.matched[res.matched.length - 1] as Rule));
+  }
+  return p;
+}
+
+function ruleTarget(r: Rule): string {
+  return r.target.j === 'jump' || r.target.j === 'goto' ? r.target.chain : r.target.j;
+}
+
+/** The source port MASQUERADE/SNAT keeps (it only changes a port that would clash). */
+function snatPort(j: Journey, h: Host, p: Ipv4Packet, to: Ipv4Addr, pass: Pass): number {
+  const { sport } = portsOf(p);
+  if (p.l4.proto === 'icmp') return sport;
+  const table = j.table(h);
+  const clash = (port: number): boolean => {
+    const t = invert(tupleOf(setAddr(p, 'src', to, port)));
+    const e = table.get(tupleKey(t));
+    return e !== undefined && e !== pass.ct?.entry;
+  };
+  if (!clash(sport)) return sport;
+  for (let i = 1; i < 1000; i++) {
+    const cand = portFromHash(hash32(`${tupleKey(tupleOf(p))}|${i}`));
+    if (!clash(cand)) return cand;
+  }
+  return sport;
+}
+
+function ctConfirmPass(j: Journey, h: Host, p: Ipv4Packet, pass: Pass, iface?: string): void {
+  const c = pass.ct;
+  if (!c || c.confirmed) return;
+  c.confirmed = true;
+  const e = { ...c.entry, mark: pass.mark };
+  ctConfirm(j.table(h), e);
+  if (hasDnat(e) || hasSnat(e)) {
+    j.hop(h, 'conntrack', `conntrack records the connection with its NAT, so the reply is translated back`, ipLayers(p), iface, formatCtEntry(e));
+  }
+}
+
+function portsOf(p: Ipv4Packet): { sport: number; dport: number } {
+  const l4 = p.l4;
+  if (l4.proto === 'tcp' || l4.proto === 'udp' || l4.proto === 'sctp') return { sport: l4.sport, dport: l4.dport };
+  if (l4.proto === 'icmp') return { sport: l4.id, dport: l4.id };
+  return { sport: 0, dport: 0 };
+}
+
+function setAddr(p: Ipv4Packet, which: 'src' | 'dst', addr: Ipv4Addr, port: number): Ipv4Packet {
+  const l4 = p.l4;
+  let nl4 = l4;
+  if (l4.proto === 'tcp' || l4.proto === 'udp' || l4.proto === 'sctp') nl4 = which === 'src' ? { ...l4, sport: port } : { ...l4, dport: port };
+  else if (l4.proto === 'icmp' && l4.icmpType !== ICMP_DEST_UNREACH && l4.icmpType !== ICMP_TIME_EXCEEDED) nl4 = { ...l4, id: port };
+  else if (l4.proto === 'icmp' && l4.quoted) {
+    // the quoted packet is translated too (nf_nat_icmp_reply_translation)
+    const q = l4.quoted;
+    const qp = portsOf(q);
+    const nq = which === 'dst' ? setAddr(q, 'src', addr, qp.sport) : setAddr(q, 'dst', addr, qp.dport);
+    nl4 = { ...l4, quoted: nq };
+  }
+  return which === 'src' ? { ...p, src: addr, l4: nl4 } : { ...p, dst: addr, l4: nl4 };
+}
+
+function rewrite(j: Journey, h: Host, p: Ipv4Packet, which: 'src' | 'dst', addr: Ipv4Addr, port: number, detail: string, rule: string, iface?: string): Ipv4Packet {
+  const np = setAddr(p, which, addr, p.l4.proto === 'icmp' && p.l4.quoted ? portsOf(p)[which === 'src' ? 'sport' : 'dport'] : port);
+  const what = p.l4.proto === 'tcp' || p.l4.proto === 'udp' || p.l4.proto === 'sctp' ? `${formatIpv4(addr)}:${port}` : formatIpv4(addr);
+  j.hop(h, 'conntrack', `${detail}: ${which} becomes ${what}`, ipLayers(np), iface, rule);
+  return np;
+}
+
+// ---------------------------------------------------------------------------------------------
+// the paths through a host
+// ---------------------------------------------------------------------------------------------
+
+/** __ip_local_out → OUTPUT → (reroute) → POSTROUTING → ip_finish_output. */
+function localOut(j: Journey, h: Host, p0: Ipv4Packet, pmtudisc: Probe['pmtudisc'], r0: RouteDecision): void {
+  let r = r0;
+  j.hop(h, 'route', `output route lookup for ${formatIpv4(p0.dst)}: ${r.local ? 'local address' : `dev ${r.dev}${r.route.via !== undefined ? ` via ${formatIpv4(r.route.via)}` : ''}`}, source ${formatIpv4(r.src)}`, ipLayers(p0), r.dev, formatRoute(r.route, r.local));
+  const pass: Pass = { mark: 0 };
+  let p = nfHook(j, h, 'OUTPUT', p0, pass, { outIface: r.dev }, r.dev);
+  if (p.dst !== p0.dst) {
+    r = outputRoute(j, h, p.dst, p.src);
+    j.hop(h, 'route', `re-route after DNAT: ${formatIpv4(p.dst)} ${r.local ? 'is local' : `leaves by ${r.dev}`}`, ipLayers(p), r.dev, formatRoute(r.route, r.local));
+  }
+  if (r.local) {
+    p = nfHook(j, h, 'POSTROUTING', p, pass, { outIface: 'lo' }, 'lo');
+    localIn(j, h, 'lo', p, pass);
+    return;
+  }
+  p = nfHook(j, h, 'POSTROUTING', p, pass, { outIface: r.dev }, r.dev);
+  const link = linkByName(h, r.dev);
+  if (!link) throw new WalkError('no-route', `${h.id}: the route names device ${r.dev}, which does not exist`);
+  if (ipLength(p) > link.mtu) {
+    if (pmtudisc === 'do' || (p.df && pmtudisc !== 'want')) {
+      j.hop(h, 'drop', `the packet (${ipLength(p)} bytes) is larger than the MTU of ${link.name} (${link.mtu}) and may not be fragmented`, ipLayers(p), link.name);
+      throw new WalkError('fragmentation-needed', `message too long: ${ipLength(p)}-byte packet, mtu=${link.mtu} on ${h.id} ${link.name} (ping: local error: message too long, mtu=${link.mtu})`);
+    }
+    p = fragment(j, h, p, link);
+  }
+  xmit(j, h, link, p, r.nexthop);
+}
+
+/** IP fragmentation on output: the walk follows the first fragment (the one with the transport header). */
+function fragment(j: Journey, h: Host, p: Ipv4Packet, link: Link): Ipv4Packet {
+  const payload = ipLength(p) - IPV4_HLEN;
+  const per = Math.floor((link.mtu - IPV4_HLEN) / 8) * 8;
+  const n = Math.ceil(payload / per);
+  j.hop(h, 'tx', `${ipLength(p)} bytes exceed the MTU of ${link.name} (${link.mtu}) and DF is clear: the kernel sends ${n} fragments (the walk follows them together)`, ipLayers(p), link.name);
+  return { ...p, df: false };
+}
+
+/** Sends a packet out of a device towards a next hop. */
+function xmit(j: Journey, h: Host, link: Link, p: Ipv4Packet, nexthop: Ipv4Addr): void {
+  if (link.kind === 'vxlan') return vxlanXmit(j, h, link, p, nexthop);
+  if (link.kind === 'loopback') return localIn(j, h, 'lo', p, { mark: 0 });
+  const mac = neighResolve(j, h, link, nexthop, p);
+  const frame: EthFrame = { src: link.mac, dst: mac, ip: p };
+  devXmit(j, h, link, frame);
+}
+
+/** Puts a frame on a device: a bridge forwards it to a port, a veth hands it to its peer, a NIC puts it on the wire. */
+function devXmit(j: Journey, h: Host, link: Link, frame: EthFrame, bridgedFrom?: string): void {
+  if (link.kind === 'bridge') {
+    const e = brFdbLookup(h.fdb, link.name, frame.dst);
+    const port = e ? linkByName(h, e.dev) : undefined;
+    if (!port) {
+      j.hop(h, 'bridge', `${link.name} does not know ${frame.dst}: the frame is flooded and nobody answers`, frameLayers(frame), link.name);
+      throw new WalkError('unreachable', `${h.id}: bridge ${link.name} has no port for ${frame.dst}`);
+    }
+    j.hop(h, 'bridge', `${link.name} forwards to port ${port.name}`, frameLayers(frame), link.name, e ? formatFdb(e) : undefined);
+    return devXmit(j, h, port, frame, link.name);
+  }
+  j.hop(h, 'tx', `sent on ${link.name}${bridgedFrom ? ` (port of ${bridgedFrom})` : ''}`, frameLayers(frame), link.name);
+  if (link.kind === 'veth') {
+    const peer = link.peer;
+    if (!peer) throw new WalkError('dropped', `${h.id} ${link.name} has no peer`);
+    const ph = j.host(peer.netns);
+    return frameRx(j, ph, peer.ifname, frame);
+  }
+  if (link.kind === 'ether') {
+    const seg = link.network ? j.fabric.segments.get(link.network) : undefined;
+    if (!seg) throw new WalkError('dropped', `${h.id} ${link.name} is not connected to a network`);
+    const dest = seg.ports.find((pt) => {
+      const hh = j.fabric.hosts.get(pt.host);
+      return hh !== undefined && linkByName(hh, pt.ifname)?.mac === frame.dst;
+    });
+    const to = dest?.host ?? (frame.dst === BROADCAST_MAC ? 'broadcast' : 'nobody');
+    j.wire.push({ network: seg.name, from: h.id, to, layers: frameLayers(frame) });
+    if (!dest) throw new WalkError('unreachable', `no host on network ${seg.name} has MAC ${frame.dst}`);
+    return frameRx(j, j.host(dest.host), dest.ifname, frame);
+  }
+  throw new WalkError('dropped', `${h.id}: cannot transmit on ${link.name}`);
+}
+
+/** Neighbour resolution: the neighbour table, else ARP on the device's layer-2 domain. */
+function neighResolve(j: Journey, h: Host, link: Link, nexthop: Ipv4Addr, p: Ipv4Packet): MacAddr {
+  const n = neighLookup(h.neigh, link.name, nexthop);
+  if (n?.lladdr) {
+    j.hop(h, 'arp', `neighbour ${formatIpv4(nexthop)} on ${link.name} is ${n.lladdr} (${n.state})`, ipLayers(p), link.name, formatNeigh(n));
+    return n.lladdr;
+  }
+  const owner = arpOwner(j, h, link, nexthop);
+  const src = selectSrc(h, link.name, nexthop);
+  if (!owner) {
+    j.hop(h, 'arp', `ARP, Request who-has ${formatIpv4(nexthop)} tell ${src !== undefined ? formatIpv4(src) : '0.0.0.0'} on ${link.name}: no answer`, ipLayers(p), link.name, `${formatIpv4(nexthop)} dev ${link.name} FAILED`);
+    throw new WalkError('unreachable', `${h.id}: ARP for ${formatIpv4(nexthop)} on ${link.name} got no answer (Destination Host Unreachable)`);
+  }
+  j.hop(
+    h,
+    'arp',
+    `ARP, Request who-has ${formatIpv4(nexthop)} tell ${src !== undefined ? formatIpv4(src) : '0.0.0.0'}; Reply ${formatIpv4(nexthop)} is-at ${owner.mac} (${owner.where})`,
+    ipLayers(p),
+    link.name,
+    `${formatIpv4(nexthop)} dev ${link.name} lladdr ${owner.mac} REACHABLE`,
+  );
+  return owner.mac;
+}
+
+/** Who answers ARP for `ip` on the layer-2 domain behind `link`, if anyone. */
+function arpOwner(j: Journey, h: Host, link: Link, ip: Ipv4Addr): { mac: MacAddr; where: string } | undefined {
+  const visited = new Set<string>();
+  const ownsOn = (hh: Host, l: Link): { mac: MacAddr; where: string } | undefined => {
+    // arp_ignore=0: a host answers for any of its addresses; the answer carries the MAC of the asked interface
+    if (hostOwns(hh, ip) && (ip >>> 24) !== 127) return { mac: l.mac, where: `${l.name} of ${hh.id}` };
+    return undefined;
+  };
+  const visitIface = (hh: Host, l: Link): { mac: MacAddr; where: string } | undefined => {
+    const key = `${hh.id}|${l.name}`;
+    if (visited.has(key)) return undefined;
+    visited.add(key);
+    if (l.master) {
+      const br = linkByName(hh, l.master);
+      return br ? visitIface(hh, br) : undefined;
+    }
+    const own = hh !== h ? ownsOn(hh, l) : undefined;
+    if (own) return own;
+    if (l.kind === 'bridge') {
+      for (const port of hh.links.filter((x) => x.master === l.name)) {
+        const r = viaWire(hh, port);
+        if (r) return r;
+      }
+      return undefined;
+    }
+    return hh === h ? viaWire(hh, l) : undefined;
+  };
+  const viaWire = (hh: Host, l: Link): { mac: MacAddr; where: string } | undefined => {
+    const key = `wire|${hh.id}|${l.name}`;
+    if (visited.has(key)) return undefined;
+    visited.add(key);
+    if (l.kind === 'veth' && l.peer) {
+      const ph = j.fabric.hosts.get(l.peer.netns);
+      const pl = ph ? linkByName(ph, l.peer.ifname) : undefined;
+      return ph && pl ? visitIface(ph, pl) : undefined;
+    }
+    if (l.kind === 'ether' && l.network) {
+      const seg = j.fabric.segments.get(l.network);
+      for (const pt of seg?.ports ?? []) {
+        if (pt.host === hh.id && pt.ifname === l.name) continue;
+        const ph = j.fabric.hosts.get(pt.host);
+        const pl = ph ? linkByName(ph, pt.ifname) : undefined;
+        if (ph && pl) {
+          const r = visitIface(ph, pl);
+          if (r) return r;
+        }
+      }
+    }
+    return undefined;
+  };
+  return visitIface(h, link);
+}
+
+/** A frame arrives on a device. */
+function frameRx(j: Journey, h: Host, ifname: string, frame: EthFrame): void {
+  const link = linkByName(h, ifname);
+  if (!link) throw new WalkError('dropped', `${h.id} has no device ${ifname}`);
+  j.hop(h, 'rx', `received on ${link.name}`, frameLayers(frame), link.name);
+  if (link.master) return brInput(j, h, link, frame);
+  if (frame.dst !== link.mac && frame.dst !== BROADCAST_MAC) {
+    j.hop(h, 'drop', `frame for ${frame.dst} is not for ${link.name} (${link.mac}): PACKET_OTHERHOST`, frameLayers(frame), link.name);
+    throw new WalkError('dropped', `${h.id} ${link.name} dropped a frame addressed to ${frame.dst}`);
+  }
+  ipRcv(j, h, link.name, frame.ip, { mark: 0 });
+}
+
+/** br_handle_frame: deliver up to the host, or forward to another port (with br_netfilter). */
+function brInput(j: Journey, h: Host, port: Link, frame: EthFrame): void {
+  const br = linkByName(h, port.master ?? '');
+  if (!br) throw new WalkError('dropped', `${h.id}: ${port.name} belongs to a missing bridge`);
+  const ownMac = frame.dst === br.mac || h.links.some((l) => l.master === br.name && l.mac === frame.dst);
+  if (ownMac) {
+    j.hop(h, 'bridge', `${br.name}: the frame is for the bridge itself (${frame.dst}), passed up to the IP stack`, frameLayers(frame), br.name);
+    return ipRcv(j, h, br.name, frame.ip, { mark: 0 });
+  }
+  const e = brFdbLookup(h.fdb, br.name, frame.dst);
+  const out = e ? linkByName(h, e.dev) : undefined;
+  if (!out) {
+    j.hop(h, 'bridge', `${br.name} has no FDB entry for ${frame.dst}: flooded, nobody answers`, frameLayers(frame), br.name);
+    throw new WalkError('unreachable', `${h.id}: bridge ${br.name} does not know ${frame.dst}`);
+  }
+  if (out.name === port.name && !port.hairpin) {
+    j.hop(h, 'drop', `${br.name} would send the frame back out of ${port.name}, where it came from, and hairpin mode is off`, frameLayers(frame), br.name, e ? formatFdb(e) : undefined);
+    throw new WalkError('dropped', `${h.id}: ${br.name} does not hairpin on ${port.name} (hairpin mode off)`);
+  }
+  j.hop(h, 'bridge', `${br.name} forwards ${port.name} → ${out.name}${out.name === port.name ? ' (hairpin)' : ''}`, frameLayers(frame), br.name, e ? formatFdb(e) : undefined);
+  let p = frame.ip;
+  if (h.brNfCallIptables) {
+    const pass: Pass = { mark: 0 };
+    const a = { inIface: br.name, physIn: port.name, bridged: true };
+    p = nfHook(j, h, 'PREROUTING', p, pass, a, br.name);
+    if (p.dst !== frame.ip.dst && !bridgeOwns(j, h, br.name, p.dst)) {
+      // br_netfilter: a DNAT that sends the packet elsewhere hands it to IP routing
+      j.hop(h, 'route', `br_netfilter: after DNAT the destination ${formatIpv4(p.dst)} is not on ${br.name}, so the packet is routed`, ipLayers(p), br.name);
+      return ipRoute(j, h, br.name, p, pass);
+    }
+    const a2 = { inIface: br.name, outIface: br.name, physIn: port.name, physOut: out.name, bridged: true };
+    p = nfHook(j, h, 'FORWARD', p, pass, a2, br.name);
+    p = nfHook(j, h, 'POSTROUTING', p, pass, a2, br.name);
+  }
+  devXmit(j, h, out, { ...frame, ip: p }, br.name);
+}
+
+function bridgeOwns(j: Journey, h: Host, br: string, ip: Ipv4Addr): boolean {
+  for (const port of h.links.filter((l) => l.master === br)) {
+    const ph = port.peer ? j.fabric.hosts.get(port.peer.netns) : undefined;
+    if (ph && hostOwns(ph, ip)) return true;
+  }
+  return false;
+}
+
+/** ip_rcv: PREROUTING, then routing decides local delivery or forwarding. */
+function ipRcv(j: Journey, h: Host, iface: string, p0: Ipv4Packet, pass: Pass): void {
+  const p = nfHook(j, h, 'PREROUTING', p0, pass, { inIface: iface }, iface);
+  ipRoute(j, h, iface, p, pass);
+}
+
+function ipRoute(j: Journey, h: Host, iface: string, p: Ipv4Packet, pass: Pass): void {
+  const r = routeLookup(h, p.dst);
+  if (r && r.type === 'local') {
+    j.hop(h, 'route', `input route lookup: ${formatIpv4(p.dst)} is a local address`, ipLayers(p), iface, formatRoute(r, true));
+    return localIn(j, h, iface, p, pass);
+  }
+  if (!r) {
+    j.hop(h, 'route', `input route lookup for ${formatIpv4(p.dst)}: no route`, ipLayers(p), iface);
+    if (h.ipForward) sendIcmpError(j, h, p, ICMP_DEST_UNREACH, ICMP_NET_UNREACH);
+    throw new WalkError('no-route', `${h.id} has no route to ${formatIpv4(p.dst)}${h.ipForward ? ` and answers ICMP net unreachable to ${formatIpv4(p.src)}` : ''}`);
+  }
+  if (r.type !== 'unicast') {
+    j.hop(h, 'route', `input route lookup for ${formatIpv4(p.dst)} hits a ${r.type} route: the packet is discarded`, ipLayers(p), iface, formatRoute(r));
+    throw new WalkError(r.type === 'blackhole' ? 'dropped' : 'no-route', `${h.id} discards packets for ${formatIpv4(p.dst)} (${formatRoute(r)})`);
+  }
+  if (!h.ipForward) {
+    j.hop(h, 'drop', `${formatIpv4(p.dst)} is not a local address and forwarding is off (net.ipv4.ip_forward = 0)`, ipLayers(p), iface);
+    throw new WalkError('dropped', `${h.id} is not a router (ip_forward off) and ${formatIpv4(p.dst)} is not its address`);
+  }
+  const dev = r.dev ?? '';
+  const link = linkByName(h, dev);
+  j.hop(h, 'route', `forward: ${formatIpv4(p.dst)} leaves by ${dev}${r.via !== undefined ? ` via ${formatIpv4(r.via)}` : ''}`, ipLayers(p), iface, formatRoute(r));
+  if (!link) throw new WalkError('no-route', `${h.id}: the route names device ${dev}, which does not exist`);
+  // ip_forward: TTL, then MTU, then decrement, then the FORWARD hook
+  if (p.ttl <= 1) {
+    j.hop(h, 'drop', `TTL ${p.ttl} would reach 0: the packet is dropped and ICMP time exceeded is sent to ${formatIpv4(p.src)}`, ipLayers(p), iface);
+    sendIcmpError(j, h, p, ICMP_TIME_EXCEEDED, 0);
+    throw new WalkError('ttl-exceeded', `TTL exceeded at ${h.id}: it sends ICMP time exceeded in-transit to ${formatIpv4(p.src)}`);
+  }
+  if (ipLength(p) > link.mtu && p.df) {
+    j.hop(h, 'drop', `${ipLength(p)} bytes exceed the MTU of ${dev} (${link.mtu}) and DF is set: ICMP fragmentation needed (mtu ${link.mtu}) goes back to ${formatIpv4(p.src)}`, ipLayers(p), dev);
+    sendIcmpError(j, h, p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, link.mtu);
+    throw new WalkError('fragmentation-needed', `${h.id} cannot forward a ${ipLength(p)}-byte packet with DF set through ${dev} (mtu ${link.mtu}): ICMP fragmentation needed, mtu=${link.mtu}`);
+  }
+  let q: Ipv4Packet = { ...p, ttl: p.ttl - 1 };
+  const a = { inIface: iface, outIface: dev };
+  q = nfHook(j, h, 'FORWARD', q, pass, a, dev);
+  q = nfHook(j, h, 'POSTROUTING', q, pass, a, dev);
+  if (ipLength(q) > link.mtu) q = fragment(j, h, q, link);
+  xmit(j, h, link, q, r.via ?? q.dst);
+}
+
+/** An ICMP error a host would send; the walk records it (it does not follow it back). */
+function sendIcmpError(j: Journey, h: Host, p: Ipv4Packet, type: number, code: number, mtu?: number): void {
+  const from = selectSrc(h, '', p.src);
+  if (from === undefined) return;
+  const err = icmpError(p, from, type, code, mtu);
+  j.hop(h, 'tx', `${h.id} sends ${icmpText(err.l4 as Extract<typeof err.l4, { proto: 'icmp' }>, err)} to ${formatIpv4(p.src)}`, ipLayers(err));
+}
+
+/** ip_local_deliver: INPUT, then the socket (or the VXLAN driver's UDP socket). */
+function localIn(j: Journey, h: Host, iface: string, p0: Ipv4Packet, pass: Pass): void {
+  const p = nfHook(j, h, 'INPUT', p0, pass, { inIface: iface }, iface);
+  const l4 = p.l4;
+  if (l4.proto === 'udp' && l4.vxlan) {
+    const vx = h.links.find((l) => l.kind === 'vxlan' && l.vxlan?.port === l4.dport && l.vxlan.vni === l4.vxlan?.vni);
+    if (!vx) {
+      j.hop(h, 'drop', `VXLAN packet for VNI ${l4.vxlan.vni} on UDP ${l4.dport}, but no VXLAN device here has that VNI and port`, ipLayers(p), iface);
+      throw new WalkError('dropped', `${h.id} has no VXLAN device for VNI ${l4.vxlan.vni} port ${l4.dport}`);
+    }
+    j.hop(h, 'decap', `UDP ${l4.dport} belongs to ${vx.name} (VNI ${l4.vxlan.vni}): the VXLAN header is removed and the inner frame is received on ${vx.name}`, frameLayers(l4.vxlan.frame), vx.name);
+    return frameRx(j, h, vx.name, l4.vxlan.frame);
+  }
+  deliver(j, h, iface, p);
+}
+
+function deliver(j: Journey, h: Host, iface: string, p: Ipv4Packet): void {
+  const l4 = p.l4;
+  if (j.isAwaited(h, p) && j.delivery === undefined && isAnswer(p)) {
+    j.hop(h, 'deliver', `${describe(p)} reaches the socket that sent the request`, ipLayers(p), iface);
+    j.verdict = 'delivered';
+    j.deliveredTo = h.id;
+    j.reason = `${h.id} got ${describe(p)}`;
+    j.delivery = { host: h, pkt: p, kind: 'reply' };
+    return;
+  }
+  if (!hostOwns(h, p.dst)) throw new WalkError('dropped', `${h.id}: ${formatIpv4(p.dst)} is not local`);
+  if (l4.proto === 'icmp') {
+    if (l4.icmpType === ICMP_ECHO_REQUEST) {
+      j.hop(h, 'deliver', `the kernel of ${h.id} answers the echo request`, ipLayers(p), iface);
+      j.verdict = 'delivered';
+      j.deliveredTo = h.id;
+      j.reason = `reached ${h.id} (ICMP echo request answered by its kernel)`;
+      j.delivery = { host: h, pkt: p, kind: 'echo' };
+      return;
+    }
+    j.hop(h, 'deliver', `${icmpText(l4, p)} delivered to ${h.id}`, ipLayers(p), iface);
+    const v: Verdict = l4.icmpType === ICMP_DEST_UNREACH && l4.code === ICMP_PORT_UNREACH ? 'rejected' : l4.icmpType === ICMP_TIME_EXCEEDED ? 'ttl-exceeded' : 'unreachable';
+    throw new WalkError(v, `${h.id} received ${icmpText(l4, p)}`);
+  }
+  if (l4.proto === 'ipip') throw new WalkError('dropped', `${h.id} has no IPIP tunnel to decapsulate the packet`);
+  const listener = h.listeners.find((x) => x.proto === l4.proto && x.port === l4.dport);
+  const what = `${l4.proto.toUpperCase()} port ${l4.dport}`;
+  if (listener) {
+    j.hop(h, 'deliver', `${listener.process} listens on ${what}: delivered`, ipLayers(p), iface, `${l4.proto.toUpperCase()} LISTEN 0.0.0.0:${l4.dport} (${listener.process})`);
+    j.verdict = 'delivered';
+    j.deliveredTo = h.id;
+    j.reason = `reached ${h.id} port ${l4.dport}`;
+    j.delivery = { host: h, pkt: p, kind: 'socket' };
+    return;
+  }
+  const answer = l4.proto === 'tcp' ? 'it answers with a TCP reset (connection refused)' : l4.proto === 'udp' ? 'it answers ICMP port unreachable' : 'it answers with an SCTP ABORT';
+  j.hop(h, 'deliver', `nothing listens on ${what} on ${h.id}: ${answer}`, ipLayers(p), iface);
+  j.verdict = 'rejected';
+  j.reason = `nothing listens on ${what} on ${h.id}; ${answer}`;
+  j.delivery = { host: h, pkt: p, kind: 'refused' };
+}
+
+function isAnswer(p: Ipv4Packet): boolean {
+  const l4 = p.l4;
+  if (l4.proto === 'icmp') return l4.icmpType !== ICMP_ECHO_REQUEST;
+  if (l4.proto === 'tcp') return l4.flags !== 'S';
+  if (l4.proto === 'sctp') return l4.chunk !== 'INIT';
+  return true;
+}
+
+/** vxlan_xmit: neighbour → inner MACs, FDB → remote VTEP, then the outer UDP packet leaves like any local packet. */
+function vxlanXmit(j: Journey, h: Host, link: Link, p: Ipv4Packet, nexthop: Ipv4Addr): void {
+  const vx = link.vxlan;
+  if (!vx) throw new WalkError('dropped', `${link.name} is not a VXLAN device`);
+  const n = neighLookup(h.neigh, link.name, nexthop);
+  if (!n?.lladdr) {
+    j.hop(h, 'arp', `no neighbour entry for ${formatIpv4(nexthop)} on ${link.name}; learning is off, so the ARP request is dropped`, ipLayers(p), link.name);
+    throw new WalkError('unreachable', `${h.id}: ${link.name} has no neighbour entry for ${formatIpv4(nexthop)} (flanneld has not programmed that node)`);
+  }
+  j.hop(h, 'arp', `neighbour ${formatIpv4(nexthop)} on ${link.name} is ${n.lladdr} (${n.state}): the remote VTEP's MAC`, ipLayers(p), link.name, formatNeigh(n));
+  const inner: EthFrame = { src: link.mac, dst: n.lladdr, ip: p };
+  const fdb = vxlanFdbLookup(h.fdb, link.name, n.lladdr);
+  if (!fdb?.dst) {
+    j.hop(h, 'encap', `${link.name} has no FDB entry for ${n.lladdr}: the frame is dropped`, frameLayers(inner), link.name);
+    throw new WalkError('unreachable', `${h.id}: ${link.name} has no FDB entry for ${n.lladdr}`);
+  }
+  const flow = tupleKey(tupleOf(p));
+  const sport = portFromHash(hash32(flow));
+  const outer: Ipv4Packet = {
+    src: vx.local,
+    dst: fdb.dst,
+    ttl: 64,
+    df: false,
+    l4: { proto: 'udp', sport, dport: vx.port, payloadLen: 0, vxlan: { vni: vx.vni, frame: inner } },
+  };
+  j.hop(h, 'encap', `${link.name} encapsulates: VXLAN VNI ${vx.vni}, UDP ${sport} → ${vx.port} (source port from the inner flow hash), outer ${formatIpv4(vx.local)} → ${formatIpv4(fdb.dst)}`, ipLayers(outer), link.name, formatFdb(fdb));
+  const r = routeLookup(h, fdb.dst);
+  if (!r || r.type !== 'unicast') {
+    j.hop(h, 'route', `no route to the remote VTEP ${formatIpv4(fdb.dst)}`, ipLayers(outer), link.name);
+    throw new WalkError('no-route', `${h.id} has no route to VTEP ${formatIpv4(fdb.dst)}`);
+  }
+  localOut(j, h, outer, 'dont', { route: r, local: false, dev: r.dev ?? vx.dev, nexthop: r.via ?? fdb.dst, src: vx.local });
+}

@@ -1,0 +1,17 @@
+/** The public surface of the simulation core: the only module `main/` and `renderer/` may import. */
+export type { Problem } from './core/problem';
+export type { Result } from './core/result';
+export { parseLab, parseLabText, type LabParse } from './model/parseLab';
+export type { Lab, NodeSpec, PodSpec, KubeObject } from './model/lab';
+export { LAB_FORMAT_VERSION } from './model/lab';
+export { parseRef, formatRef, type ElementRef } from './model/refs';
+export { compile } from './compile/compile';
+export type { World, PodInfo } from './compile/world';
+export { walk, type Probe, type WalkResult, type ConntrackState } from './dataplane/walker/walk';
+export type { Trace, PacketTrace, Hop, WireCapture, Verdict, Stage } from './dataplane/walker/trace';
+export { validateTrace } from './dataplane/walker/trace';
+export type { Layer } from './dataplane/wire/packet';
+export { runCommand, SUPPORTED_COMMANDS, type CommandResult } from './views/commands';
+export { formatTrace } from './views/traceText';
+export { resolveTarget, resolveSource, type TraceRequest, type ResolvedProbe } from './views/resolve';
+export { parseIpv4, formatIpv4 } from './dataplane/addr/ipv4';
