@@ -3,6 +3,9 @@ import type { Problem } from '../core/problem';
 import { addOffset, cidrContains, formatCidr, formatIpv4, parseCidr, type Cidr, type Ipv4Addr } from '../dataplane/addr/ipv4';
 import { randomMac } from '../dataplane/addr/mac';
 import { VXLAN_OVERHEAD } from '../dataplane/wire/packet';
+import type { NeighEntry } from '../dataplane/neigh/neighTable';
+import type { FdbEntry } from '../dataplane/bridge/fdb';
+import type { Route } from '../dataplane/route/fib';
 import type { Lab, NodeSpec } from '../model/lab';
 import { HostBuilder, ifAddr } from './hostBuilder';
 
@@ -38,28 +41,54 @@ export function flannelVxlanDevice(lab: Lab, n: FlannelNode): void {
   h.addAddr(name, { addr: n.lease.addr, len: 32, scope: 'global' });
 }
 
-/**
- * What flanneld programs on `self` for every other node's lease: VXLAN (neighbour, FDB, onlink
- * route) or host-gw (a plain route via the node, refused by the kernel when that node is not on a
- * directly connected network).
- */
-export function flannelRoutes(lab: Lab, self: FlannelNode, all: readonly FlannelNode[], problems: Problem[]): void {
-  const h = self.host;
+/** What flanneld programs for one remote node's lease; identical on every other node, so the objects are shared. */
+interface RemoteLease {
+  readonly node: FlannelNode;
+  readonly neigh?: NeighEntry;
+  readonly fdb?: FdbEntry;
+  readonly route: Route;
+}
+
+function remoteLeases(lab: Lab, all: readonly FlannelNode[]): RemoteLease[] {
   const vni = lab.cluster.cni.vxlan.vni;
-  for (const other of all) {
-    if (other === self) continue;
+  const dev = `flannel.${vni}`;
+  return all.map((other) => {
     if (lab.cluster.cni.mode === 'vxlan') {
-      const mac = randomMac(`${other.host.id}/flannel.${vni}`);
-      const dev = `flannel.${vni}`;
-      h.neigh.push({ ip: other.lease.addr, dev, lladdr: mac, state: 'PERMANENT' });
-      h.fdb.push({ mac, dev, dst: other.ip, self: true, permanent: true });
-      h.addRoute({ type: 'unicast', dst: other.lease, via: other.lease.addr, dev, onlink: true, proto: 'boot', scope: 'universe' });
-    } else {
-      const connected = h.routes.some((r) => r.table === 'main' && r.type === 'unicast' && r.via === undefined && r.dev === 'eth0' && cidrContains(r.dst, other.ip));
-      if (!connected) {
+      const mac = randomMac(`${other.host.id}/${dev}`);
+      return {
+        node: other,
+        neigh: { ip: other.lease.addr, dev, lladdr: mac, state: 'PERMANENT' },
+        fdb: { mac, dev, dst: other.ip, self: true, permanent: true },
+        route: { table: 'main', type: 'unicast', dst: other.lease, via: other.lease.addr, dev, onlink: true, proto: 'boot', scope: 'universe' },
+      };
+    }
+    return { node: other, route: { table: 'main', type: 'unicast', dst: other.lease, via: other.ip, dev: 'eth0', proto: 'boot', scope: 'universe' } };
+  });
+}
+
+/**
+ * What flanneld programs on every node for every other node's lease: VXLAN (neighbour, FDB,
+ * onlink route) or host-gw (a plain route via the node, which the kernel refuses when that node
+ * is not on a directly connected network).
+ */
+export function flannelRoutes(lab: Lab, all: readonly FlannelNode[], problems: Problem[]): void {
+  const remotes = remoteLeases(lab, all);
+  for (const self of all) {
+    const h = self.host;
+    const connected = h.routes.filter((r) => r.table === 'main' && r.type === 'unicast' && r.via === undefined && r.dev === 'eth0');
+    for (const rl of remotes) {
+      const other = rl.node;
+      if (other === self) continue;
+      if (rl.neigh && rl.fdb) {
+        h.neigh.push(rl.neigh);
+        h.fdb.push(rl.fdb);
+        h.routes.push(rl.route);
+        continue;
+      }
+      if (!connected.some((r) => cidrContains(r.dst, other.ip))) {
         problems.push({
           severity: 'warning',
-          path: `nodes`,
+          path: 'nodes',
           ref: `node/${self.spec.name}`,
           message:
             `host-gw: node ${self.spec.name} cannot route ${formatCidr(other.lease)} (node ${other.spec.name}) via ${formatIpv4(other.ip)}: ` +
@@ -69,7 +98,7 @@ export function flannelRoutes(lab: Lab, self: FlannelNode, all: readonly Flannel
         });
         continue;
       }
-      h.addRoute({ type: 'unicast', dst: other.lease, via: other.ip, dev: 'eth0', proto: 'boot', scope: 'universe' });
+      h.routes.push(rl.route);
     }
   }
 }

@@ -142,11 +142,9 @@ export function compile(lab: Lab, labWarnings: readonly Problem[] = []): World {
     hostOf.set(ref, ref);
     info({ ip, hostId: ref });
   }
-  for (const fn of fnodes) {
-    if (flannel) {
-      flannelRoutes(lab, fn, fnodes, problems);
-      flannelIptables(lab, fn, lab.cluster.cni.natOutgoing && !masqueradeOff(lab, fn.spec.name));
-    }
+  if (flannel) {
+    flannelRoutes(lab, fnodes, problems);
+    for (const fn of fnodes) flannelIptables(lab, fn, lab.cluster.cni.natOutgoing && !masqueradeOff(lab, fn.spec.name));
   }
   applyNodeFaults(lab, builders, problems);
 

@@ -73,3 +73,45 @@ export function selectSrc(h: Host, dev: string, near?: Ipv4Addr): Ipv4Addr | und
   for (const x of h.links) for (const a of x.addrs) if (a.scope === 'global') return a.addr;
   return undefined;
 }
+
+export interface SegmentPort {
+  readonly host: Host;
+  readonly link: import('../netns/netns').Link;
+}
+
+interface SegmentIndex {
+  /** Who answers ARP for an address on the segment (arp_ignore=0: a host answers for any of its addresses). */
+  readonly byIp: ReadonlyMap<number, SegmentPort>;
+  readonly byMac: ReadonlyMap<string, SegmentPort>;
+}
+
+const segmentIndexCache = new WeakMap<Fabric, Map<string, SegmentIndex>>();
+
+/** Per-segment lookup tables, built once per fabric (the fabric is immutable). */
+export function segmentIndex(fabric: Fabric, segment: string): SegmentIndex | undefined {
+  let all = segmentIndexCache.get(fabric);
+  if (!all) {
+    all = new Map();
+    for (const seg of fabric.segments.values()) {
+      const byIp = new Map<number, SegmentPort>();
+      const byMac = new Map<string, SegmentPort>();
+      for (const pt of seg.ports) {
+        const host = fabric.hosts.get(pt.host);
+        const link = host ? linkByName(host, pt.ifname) : undefined;
+        if (!host || !link) continue;
+        byMac.set(link.mac, { host, link });
+        // the address on the port itself wins over the host's other addresses
+        for (const a of link.addrs) byIp.set(a.addr, { host, link });
+      }
+      for (const pt of seg.ports) {
+        const host = fabric.hosts.get(pt.host);
+        const link = host ? linkByName(host, pt.ifname) : undefined;
+        if (!host || !link) continue;
+        for (const l of host.links) for (const a of l.addrs) if (a.scope !== 'host' && !byIp.has(a.addr)) byIp.set(a.addr, { host, link });
+      }
+      all.set(seg.name, { byIp, byMac });
+    }
+    segmentIndexCache.set(fabric, all);
+  }
+  return all.get(segment);
+}

@@ -40,7 +40,7 @@ import {
   type Ipv4Packet,
   type Layer,
 } from '../wire/packet';
-import { addrTypeOn, hostOwns, linkByName, selectSrc, type Fabric, type Host } from './host';
+import { addrTypeOn, hostOwns, linkByName, segmentIndex, selectSrc, type Fabric, type Host } from './host';
 import type { Hop, PacketTrace, Stage, Trace, Verdict, WireCapture } from './trace';
 
 /** What to send: CONTRACT.md §3 `podpath trace` after its arguments are resolved. */
@@ -272,6 +272,20 @@ function icmpError(orig: Ipv4Packet, from: Ipv4Addr, type: number, code: number,
     df: false,
     l4: { proto: 'icmp', icmpType: type, code, id: 0, seq: 0, payloadLen: 0, quoted: orig, ...(mtu !== undefined ? { mtu } : {}) },
   };
+}
+
+/**
+ * The inner packet's flow hash, as the VXLAN driver's udp_flow_src_port sees it: the flow
+ * dissector hashes addresses (and ports) in a canonical order, so ICMP and unconnected UDP get
+ * the same value in both directions; a TCP socket's packets carry the socket's own random txhash,
+ * different per connection and per direction. Linux seeds these per boot; Podpath derives them.
+ */
+export function skbFlowHash(p: Ipv4Packet): number {
+  const { sport, dport } = portsOf(p);
+  if (p.l4.proto === 'tcp') return hash32(`txhash|${tupleKey(tupleOf(p))}`);
+  const a = `${p.src}:${p.l4.proto === 'icmp' ? 0 : sport}`;
+  const b = `${p.dst}:${p.l4.proto === 'icmp' ? 0 : dport}`;
+  return hash32(`flow|${p.l4.proto}|${a < b ? `${a}|${b}` : `${b}|${a}`}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -608,14 +622,11 @@ function devXmit(j: Journey, h: Host, link: Link, frame: EthFrame, bridgedFrom?:
   if (link.kind === 'ether') {
     const seg = link.network ? j.fabric.segments.get(link.network) : undefined;
     if (!seg) throw new WalkError('dropped', `${h.id} ${link.name} is not connected to a network`);
-    const dest = seg.ports.find((pt) => {
-      const hh = j.fabric.hosts.get(pt.host);
-      return hh !== undefined && linkByName(hh, pt.ifname)?.mac === frame.dst;
-    });
-    const to = dest?.host ?? (frame.dst === BROADCAST_MAC ? 'broadcast' : 'nobody');
+    const dest = segmentIndex(j.fabric, seg.name)?.byMac.get(frame.dst);
+    const to = dest?.host.id ?? (frame.dst === BROADCAST_MAC ? 'broadcast' : 'nobody');
     j.wire.push({ network: seg.name, from: h.id, to, layers: frameLayers(frame) });
     if (!dest) throw new WalkError('unreachable', `no host on network ${seg.name} has MAC ${frame.dst}`);
-    return frameRx(j, j.host(dest.host), dest.ifname, frame);
+    return frameRx(j, dest.host, dest.link.name, frame);
   }
   throw new WalkError('dropped', `${h.id}: cannot transmit on ${link.name}`);
 }
@@ -681,16 +692,8 @@ function arpOwner(j: Journey, h: Host, link: Link, ip: Ipv4Addr): { mac: MacAddr
       return ph && pl ? visitIface(ph, pl) : undefined;
     }
     if (l.kind === 'ether' && l.network) {
-      const seg = j.fabric.segments.get(l.network);
-      for (const pt of seg?.ports ?? []) {
-        if (pt.host === hh.id && pt.ifname === l.name) continue;
-        const ph = j.fabric.hosts.get(pt.host);
-        const pl = ph ? linkByName(ph, pt.ifname) : undefined;
-        if (ph && pl) {
-          const r = visitIface(ph, pl);
-          if (r) return r;
-        }
-      }
+      const owner = segmentIndex(j.fabric, l.network)?.byIp.get(ip);
+      if (owner && !(owner.host.id === hh.id && owner.link.name === l.name)) return { mac: owner.link.mac, where: `${owner.link.name} of ${owner.host.id}` };
     }
     return undefined;
   };
@@ -893,8 +896,7 @@ function vxlanXmit(j: Journey, h: Host, link: Link, p: Ipv4Packet, nexthop: Ipv4
     j.hop(h, 'encap', `${link.name} has no FDB entry for ${n.lladdr}: the frame is dropped`, frameLayers(inner), link.name);
     throw new WalkError('unreachable', `${h.id}: ${link.name} has no FDB entry for ${n.lladdr}`);
   }
-  const flow = tupleKey(tupleOf(p));
-  const sport = portFromHash(hash32(flow));
+  const sport = portFromHash(skbFlowHash(p));
   const outer: Ipv4Packet = {
     src: vx.local,
     dst: fdb.dst,
