@@ -7,7 +7,7 @@ import type { NeighEntry } from '../dataplane/neigh/neighTable';
 import type { FdbEntry } from '../dataplane/bridge/fdb';
 import type { Route } from '../dataplane/route/fib';
 import type { Lab, NodeSpec } from '../model/lab';
-import { HostBuilder, ifAddr } from './hostBuilder';
+import { ifAddr, type HostBuilder } from './hostBuilder';
 
 /** flannel's kube-proxy mark guard (`KubeProxyMark`). */
 const KUBE_PROXY_MARK = '0x4000/0x4000';

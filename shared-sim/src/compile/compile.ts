@@ -1,6 +1,6 @@
 import type { Problem } from '../core/problem';
 import { flannelIpam, isRunning } from '../control/ipam/flannel';
-import { cidrContains, formatCidr, parseCidr, parseIpv4, type Cidr, type Ipv4Addr } from '../dataplane/addr/ipv4';
+import { cidrContains, parseCidr, parseIpv4, type Cidr, type Ipv4Addr } from '../dataplane/addr/ipv4';
 import { nicMac } from '../dataplane/addr/mac';
 import type { Host, Segment } from '../dataplane/walker/host';
 import type { FirewallRule, Lab, NodeSpec } from '../model/lab';
@@ -182,7 +182,7 @@ function podResolvConf(lab: Lab, ns: string, dnsPolicy: string): string {
 }
 
 function faultsOf(lab: Lab, type: string): Record<string, unknown>[] {
-  return lab.faults.filter((f) => f.type === type) as Record<string, unknown>[];
+  return lab.faults.filter((f) => f.type === type);
 }
 
 function mtuFault(lab: Lab, node: string, iface: string): number | undefined {

@@ -41,7 +41,7 @@ export class HostBuilder {
   }
 
   addLink(l: Omit<Link, 'ifindex'> & { ifindex?: number }): MutableLink {
-    const link: MutableLink = { ...l, ifindex: l.ifindex ?? this.nextIndex } as MutableLink;
+    const link: MutableLink = { ...l, ifindex: l.ifindex ?? this.nextIndex };
     this.nextIndex = Math.max(this.nextIndex, link.ifindex + 1);
     this.links.push(link);
     return link;

@@ -31,9 +31,9 @@ export function showValue(value: unknown): string {
   if (typeof value === 'string') s = value === '' ? '""' : value;
   else {
     try {
-      s = JSON.stringify(value) ?? String(value);
+      s = JSON.stringify(value) ?? typeof value;
     } catch {
-      s = String(value);
+      s = typeof value;
     }
   }
   return s.length > 80 ? s.slice(0, 77) + '...' : s;

@@ -401,7 +401,7 @@ function readObjects(
     const path = `objects[${i}]`;
     if (!r.isObject(o)) return r.error(path, o, 'must be an object (a Kubernetes manifest in JSON form)');
     const kind = r.requiredString(o, 'kind', `${path}.kind`);
-    const apiVersion = r.requiredString(o, 'apiVersion', `${path}.apiVersion`);
+    r.requiredString(o, 'apiVersion', `${path}.apiVersion`);
     const meta = r.object(o, 'metadata', `${path}.metadata`);
     const name = r.requiredString(meta, 'name', `${path}.metadata.name`);
     const namespaced = kind !== 'Namespace';

@@ -1,5 +1,5 @@
 import { problem, type Problem } from '../../core/problem';
-import { addOffset, broadcastOf, cidrContains, cidrOverlaps, cidrSize, formatCidr, formatIpv4, parseCidr, parseIpv4, type Cidr, type Ipv4Addr } from '../../dataplane/addr/ipv4';
+import { addOffset, broadcastOf, cidrContains, cidrOverlaps, cidrSize, formatCidr, parseCidr, parseIpv4, type Cidr, type Ipv4Addr } from '../../dataplane/addr/ipv4';
 import type { Lab } from '../../model/lab';
 
 /**

@@ -76,7 +76,7 @@ export function selectSrc(h: Host, dev: string, near?: Ipv4Addr): Ipv4Addr | und
 
 export interface SegmentPort {
   readonly host: Host;
-  readonly link: import('../netns/netns').Link;
+  readonly link: Link;
 }
 
 interface SegmentIndex {

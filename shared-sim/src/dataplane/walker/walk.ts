@@ -17,7 +17,7 @@ import {
 } from '../conntrack/table';
 import { formatNeigh, neighLookup } from '../neigh/neighTable';
 import type { Link } from '../netns/netns';
-import { formatRule, type Rule, type Table } from '../netfilter/rule';
+import { formatRule, type Rule } from '../netfilter/rule';
 import { HOOK_TABLES, nfRunChain, type Hook, type NfContext } from '../netfilter/tables';
 import { fibLookup, formatRoute, type Route } from '../route/fib';
 import {
@@ -26,9 +26,7 @@ import {
   ICMP_ECHO_REPLY,
   ICMP_ECHO_REQUEST,
   ICMP_FRAG_NEEDED,
-  ICMP_HOST_UNREACH,
   ICMP_NET_UNREACH,
-  ICMP_PKT_FILTERED,
   ICMP_PORT_UNREACH,
   ICMP_TIME_EXCEEDED,
   icmpText,
@@ -385,10 +383,6 @@ function ctxOf(h: Host, p: Ipv4Packet, pass: Pass, a: HookArgs): NfContext {
     addrType: (x) => addrTypeOn(h, x),
     flowKey: e ? tupleKey(e.orig) : tupleKey(tupleOf(p)),
   };
-}
-
-function policyLine(table: Table, chain: string, policy: string): string {
-  return `*${table} :${chain} ${policy}`;
 }
 
 /**
