@@ -1,6 +1,6 @@
 import type { Problem } from '../core/problem';
 import { hash32 } from '../core/hash';
-import { cidrContains, cidrOverlaps, parseCidr, parseIpv4, addOffset, broadcastOf, formatIpv4, type Cidr } from '../dataplane/addr/ipv4';
+import { cidrContains, cidrOverlaps, parseCidr, parseIpv4, parseIpv4Sloppy, addOffset, broadcastOf, formatIpv4, type Cidr } from '../dataplane/addr/ipv4';
 import {
   LAB_FORMAT_VERSION,
   type BgpConfig,
@@ -111,7 +111,7 @@ function readCluster(r: Reader, c: Record<string, unknown>): ClusterConfig {
 }
 
 function readCni(r: Reader, c: Record<string, unknown>): CniConfig {
-  r.unknownFields(c, ['plugin', 'mode', 'crossSubnet', 'natOutgoing', 'vxlan', 'blockSize', 'bgp', 'ipipMode', 'vxlanMode'], 'cluster.cni');
+  r.unknownFields(c, ['plugin', 'mode', 'crossSubnet', 'natOutgoing', 'vxlan', 'blockSize', 'bgp'], 'cluster.cni');
   const plugin = r.oneOf(c, 'plugin', 'cluster.cni.plugin', ['flannel', 'calico'], 'flannel');
   const mode =
     plugin === 'flannel'
@@ -577,11 +577,16 @@ function readServiceSpec(r: Reader, spec: Record<string, unknown>, path: string)
     else if (tp !== undefined && typeof tp !== 'string') r.error(`${pp}.targetPort`, tp, 'must be a port number or a port name');
     if (p['nodePort'] !== undefined) {
       if (type === 'ClusterIP' || type === 'ExternalName') r.error(`${pp}.nodePort`, p['nodePort'], `is only allowed for NodePort and LoadBalancer services (type is ${type})`);
-      else r.integer(p, 'nodePort', `${pp}.nodePort`, undefined, 30000, 32767);
+      else {
+        const np = r.integer(p, 'nodePort', `${pp}.nodePort`, undefined, 1, 65535);
+        if (np !== undefined && (np < 30000 || np > 32767)) {
+          r.warn(`${pp}.nodePort`, `${pp}.nodePort ${np} is outside the API server's default --service-node-port-range 30000-32767 (a cluster with the default range would refuse it)`);
+        }
+      }
     }
   });
   const cip = spec['clusterIP'];
-  if (cip !== undefined && cip !== 'None' && cip !== '' && (typeof cip !== 'string' || parseIpv4(cip) === undefined)) {
+  if (cip !== undefined && cip !== 'None' && cip !== '' && (typeof cip !== 'string' || parseIpv4Sloppy(cip) === undefined)) {
     r.error(`${path}.clusterIP`, cip, 'is not a valid IPv4 address or "None"');
   }
 }

@@ -23,6 +23,16 @@ export function parseIpv4(text: string): Ipv4Addr | undefined {
   return v as Ipv4Addr;
 }
 
+/**
+ * Kubernetes' ParseIPSloppy: like parseIpv4 but accepts the legacy spelling with leading zeros
+ * (`172.30.0.041` is 172.30.0.41, decimal), which older API servers stored in Service fields.
+ */
+export function parseIpv4Sloppy(text: string): Ipv4Addr | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
+  return parts.reduce((v, p) => v * 256 + Number(p), 0) as Ipv4Addr;
+}
+
 export function ipv4(text: string): Ipv4Addr {
   const a = parseIpv4(text);
   if (a === undefined) throw new Error(`not an IPv4 address: ${text}`);
