@@ -6,7 +6,7 @@ function layerText(l: Layer): string {
     case 'eth':
       return `eth ${l.src} > ${l.dst}`;
     case 'ipv4':
-      return `ipv4 ${l.src} > ${l.dst} ttl ${l.ttl} ${l.protocol}${l.df ? ' DF' : ''} len ${l.length}`;
+      return `ipv4 ${l.src} > ${l.dst} ttl ${l.ttl} ${l.protocol}${l.df ? ' DF' : ''} len ${l.length}${l.fragments !== undefined ? ` (first of ${l.fragments} fragments)` : ''}`;
     case 'udp':
       return `udp ${l.src} > ${l.dst} len ${l.length}`;
     case 'tcp':

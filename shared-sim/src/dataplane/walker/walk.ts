@@ -31,9 +31,10 @@ import {
   ICMP_TIME_EXCEEDED,
   icmpText,
   ipLayers,
+  datagramLength,
+  fragmentFor,
   ipLength,
   TCP_SYN_OPTIONS,
-  IPV4_HLEN,
   type EthFrame,
   type Ipv4Packet,
   type Layer,
@@ -566,7 +567,7 @@ function localOut(j: Journey, h: Host, p0: Ipv4Packet, pmtudisc: Probe['pmtudisc
   p = nfHook(j, h, 'POSTROUTING', p, pass, { outIface: r.dev }, r.dev);
   const link = linkByName(h, r.dev);
   if (!link) throw new WalkError('no-route', `${h.id}: the route names device ${r.dev}, which does not exist`);
-  if (ipLength(p) > link.mtu) {
+  if (datagramLength(p) > link.mtu) {
     if (pmtudisc === 'do' || (p.df && pmtudisc !== 'want')) {
       j.hop(h, 'drop', `the packet (${ipLength(p)} bytes) is larger than the MTU of ${link.name} (${link.mtu}) and may not be fragmented`, ipLayers(p), link.name);
       throw new WalkError('fragmentation-needed', `message too long: ${ipLength(p)}-byte packet, mtu=${link.mtu} on ${h.id} ${link.name} (ping: local error: message too long, mtu=${link.mtu})`);
@@ -578,11 +579,15 @@ function localOut(j: Journey, h: Host, p0: Ipv4Packet, pmtudisc: Probe['pmtudisc
 
 /** IP fragmentation on output: the walk follows the first fragment (the one with the transport header). */
 function fragment(j: Journey, h: Host, p: Ipv4Packet, link: Link): Ipv4Packet {
-  const payload = ipLength(p) - IPV4_HLEN;
-  const per = Math.floor((link.mtu - IPV4_HLEN) / 8) * 8;
-  const n = Math.ceil(payload / per);
-  j.hop(h, 'tx', `${ipLength(p)} bytes exceed the MTU of ${link.name} (${link.mtu}) and DF is clear: the kernel sends ${n} fragments (the walk follows them together)`, ipLayers(p), link.name);
-  return { ...p, df: false };
+  const f = fragmentFor(p, link.mtu);
+  j.hop(
+    h,
+    'tx',
+    `${datagramLength(p)} bytes exceed the MTU of ${link.name} (${link.mtu}) and DF is clear: the kernel sends ${f.frag?.count ?? 1} fragments, the first ${ipLength(f)} bytes (the walk follows the first; the rest take the same path)`,
+    ipLayers(f),
+    link.name,
+  );
+  return f;
 }
 
 /** Sends a packet out of a device towards a next hop. */
@@ -753,7 +758,13 @@ function bridgeOwns(j: Journey, h: Host, br: string, ip: Ipv4Addr): boolean {
 }
 
 /** ip_rcv: PREROUTING, then routing decides local delivery or forwarding. */
-function ipRcv(j: Journey, h: Host, iface: string, p0: Ipv4Packet, pass: Pass): void {
+function ipRcv(j: Journey, h: Host, iface: string, p00: Ipv4Packet, pass: Pass): void {
+  let p0 = p00;
+  if (p0.frag) {
+    // nf_defrag_ipv4 (conntrack) or ip_local_deliver reassembles before anything looks at ports
+    p0 = { src: p0.src, dst: p0.dst, ttl: p0.ttl, df: p0.df, l4: p0.l4 };
+    j.hop(h, 'rx', `the ${p00.frag?.count ?? 0} fragments are reassembled into the ${datagramLength(p0)}-byte datagram`, ipLayers(p0), iface);
+  }
   const p = nfHook(j, h, 'PREROUTING', p0, pass, { inIface: iface }, iface);
   ipRoute(j, h, iface, p, pass);
 }
@@ -766,8 +777,8 @@ function ipRoute(j: Journey, h: Host, iface: string, p: Ipv4Packet, pass: Pass):
   }
   if (!r) {
     j.hop(h, 'route', `input route lookup for ${formatIpv4(p.dst)}: no route`, ipLayers(p), iface);
-    if (h.ipForward) sendIcmpError(j, h, p, ICMP_DEST_UNREACH, ICMP_NET_UNREACH);
-    throw new WalkError('no-route', `${h.id} has no route to ${formatIpv4(p.dst)}${h.ipForward ? ` and answers ICMP net unreachable to ${formatIpv4(p.src)}` : ''}`);
+    const from = h.ipForward ? sendIcmpError(j, h, p, ICMP_DEST_UNREACH, ICMP_NET_UNREACH) : '';
+    throw new WalkError('no-route', `${h.id} has no route to ${formatIpv4(p.dst)}${from ? ` and answers ICMP net unreachable from ${from} to ${formatIpv4(p.src)}` : ''}`);
   }
   if (r.type !== 'unicast') {
     j.hop(h, 'route', `input route lookup for ${formatIpv4(p.dst)} hits a ${r.type} route: the packet is discarded`, ipLayers(p), iface, formatRoute(r));
@@ -784,28 +795,31 @@ function ipRoute(j: Journey, h: Host, iface: string, p: Ipv4Packet, pass: Pass):
   // ip_forward: TTL, then MTU, then decrement, then the FORWARD hook
   if (p.ttl <= 1) {
     j.hop(h, 'drop', `TTL ${p.ttl} would reach 0: the packet is dropped and ICMP time exceeded is sent to ${formatIpv4(p.src)}`, ipLayers(p), iface);
-    sendIcmpError(j, h, p, ICMP_TIME_EXCEEDED, 0);
-    throw new WalkError('ttl-exceeded', `TTL exceeded at ${h.id}: it sends ICMP time exceeded in-transit to ${formatIpv4(p.src)}`);
+    const from = sendIcmpError(j, h, p, ICMP_TIME_EXCEEDED, 0);
+    throw new WalkError('ttl-exceeded', `TTL exceeded at ${h.id}: it sends ICMP time exceeded in-transit from ${from} to ${formatIpv4(p.src)} (ping: From ${from} icmp_seq=1 Time to live exceeded)`);
   }
-  if (ipLength(p) > link.mtu && p.df) {
+  if (datagramLength(p) > link.mtu && p.df) {
     j.hop(h, 'drop', `${ipLength(p)} bytes exceed the MTU of ${dev} (${link.mtu}) and DF is set: ICMP fragmentation needed (mtu ${link.mtu}) goes back to ${formatIpv4(p.src)}`, ipLayers(p), dev);
-    sendIcmpError(j, h, p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, link.mtu);
-    throw new WalkError('fragmentation-needed', `${h.id} cannot forward a ${ipLength(p)}-byte packet with DF set through ${dev} (mtu ${link.mtu}): ICMP fragmentation needed, mtu=${link.mtu}`);
+    const from = sendIcmpError(j, h, p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, link.mtu);
+    throw new WalkError('fragmentation-needed', `${h.id} cannot forward a ${ipLength(p)}-byte packet with DF set through ${dev} (mtu ${link.mtu}): ICMP fragmentation needed from ${from} (ping: From ${from} icmp_seq=1 Frag needed and DF set (mtu = ${link.mtu}))`);
   }
   let q: Ipv4Packet = { ...p, ttl: p.ttl - 1 };
   const a = { inIface: iface, outIface: dev };
   q = nfHook(j, h, 'FORWARD', q, pass, a, dev);
   q = nfHook(j, h, 'POSTROUTING', q, pass, a, dev);
-  if (ipLength(q) > link.mtu) q = fragment(j, h, q, link);
+  if (datagramLength(q) > link.mtu) q = fragment(j, h, q, link);
   xmit(j, h, link, q, r.via ?? q.dst);
 }
 
 /** An ICMP error a host would send; the walk records it (it does not follow it back). */
-function sendIcmpError(j: Journey, h: Host, p: Ipv4Packet, type: number, code: number, mtu?: number): void {
-  const from = selectSrc(h, '', p.src);
-  if (from === undefined) return;
+function sendIcmpError(j: Journey, h: Host, p: Ipv4Packet, type: number, code: number, mtu?: number): string {
+  // icmp_send answers from the address of the interface the route back to the sender uses
+  const back = routeLookup(h, p.src);
+  const from = back?.src ?? selectSrc(h, back?.dev ?? '', back?.via ?? p.src);
+  if (from === undefined) return '';
   const err = icmpError(p, from, type, code, mtu);
-  j.hop(h, 'tx', `${h.id} sends ${icmpText(err.l4 as Extract<typeof err.l4, { proto: 'icmp' }>, err)} to ${formatIpv4(p.src)}`, ipLayers(err));
+  j.hop(h, 'tx', `${h.id} sends ${icmpText(err.l4 as Extract<typeof err.l4, { proto: 'icmp' }>, err)} from ${formatIpv4(from)} to ${formatIpv4(p.src)}`, ipLayers(err));
+  return formatIpv4(from);
 }
 
 /** ip_local_deliver: INPUT, then the socket (or the VXLAN driver's UDP socket). */

@@ -71,6 +71,11 @@ export interface Ipv4Packet {
   readonly ttl: number;
   readonly df: boolean;
   readonly l4: L4Repr;
+  /**
+   * Set while the datagram travels as IP fragments: how many, and the total length of the first
+   * (the one carrying the transport header, which the walk follows). Reassembly clears it.
+   */
+  readonly frag?: { readonly count: number; readonly firstLen: number };
 }
 
 export interface EthFrame {
@@ -109,7 +114,24 @@ export const ICMP_QUOTE_MAX = 576 - IPV4_HLEN - ICMP_HLEN;
 
 /** IPv4 total length (header + payload). */
 export function ipLength(p: Ipv4Packet): number {
+  return p.frag ? p.frag.firstLen : datagramLength(p);
+}
+
+/** IPv4 total length of the whole (unfragmented) datagram. */
+export function datagramLength(p: Ipv4Packet): number {
   return IPV4_HLEN + l4Length(p.l4);
+}
+
+/**
+ * ip_fragment: the first fragment carries as much as fits in the MTU, in multiples of 8 bytes.
+ * Returns the fragmented packet, or the packet itself when it fits.
+ */
+export function fragmentFor(p: Ipv4Packet, mtu: number): Ipv4Packet {
+  const whole = datagramLength(p);
+  if (whole <= mtu) return p;
+  const per = Math.floor((mtu - IPV4_HLEN) / 8) * 8;
+  const payload = whole - IPV4_HLEN;
+  return { ...p, df: false, frag: { count: Math.ceil(payload / per), firstLen: IPV4_HLEN + per } };
 }
 
 export function frameLength(f: EthFrame): number {
@@ -127,6 +149,8 @@ export type Layer =
       readonly protocol: string;
       readonly df: boolean;
       readonly length: number;
+      /** The first of this many fragments (MF set), when the datagram is fragmented. */
+      readonly fragments?: number;
     }
   | { readonly type: 'udp'; readonly src: number; readonly dst: number; readonly length: number }
   | { readonly type: 'tcp'; readonly src: number; readonly dst: number; readonly flags: string }
@@ -142,7 +166,16 @@ export function protocolName(l4: L4Repr): string {
 /** The header stack of an IP packet, outermost first. */
 export function ipLayers(p: Ipv4Packet): Layer[] {
   const out: Layer[] = [
-    { type: 'ipv4', src: formatIpv4(p.src), dst: formatIpv4(p.dst), ttl: p.ttl, protocol: protocolName(p.l4), df: p.df, length: ipLength(p) },
+    {
+      type: 'ipv4',
+      src: formatIpv4(p.src),
+      dst: formatIpv4(p.dst),
+      ttl: p.ttl,
+      protocol: protocolName(p.l4),
+      df: p.df,
+      length: ipLength(p),
+      ...(p.frag ? { fragments: p.frag.count } : {}),
+    },
   ];
   const l4 = p.l4;
   switch (l4.proto) {
