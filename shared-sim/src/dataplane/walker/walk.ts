@@ -342,7 +342,7 @@ interface HookArgs {
 
 /** nf_conntrack_in: find or create the packet's connection at the first hook a host runs. */
 function ctIn(j: Journey, h: Host, p: Ipv4Packet, pass: Pass): void {
-  if (pass.ct) return;
+  if (pass.ct || !tracksConnections(h)) return;
   const table = j.table(h);
   const t = tupleOf(p);
   const look = ctLookup(table, t);
@@ -367,6 +367,17 @@ function ctIn(j: Journey, h: Host, p: Ipv4Packet, pass: Pass): void {
   }
   const replyTuple = invert(t);
   pass.ct = { entry: { orig: t, reply: replyTuple, seenReply: false, mark: 0, seq: j.nextSeq() }, dir: 'original', state: 'NEW', confirmed: false };
+}
+
+const tracking = new WeakMap<Host, boolean>();
+/** A namespace tracks connections once a rule set (or br_netfilter on a bridge) hooks conntrack in; a bare pod does not. */
+function tracksConnections(h: Host): boolean {
+  let t = tracking.get(h);
+  if (t === undefined) {
+    t = (['raw', 'mangle', 'nat', 'filter'] as const).some((name) => h.netfilter[name].chains.some((c) => c.rules.length > 0 || c.policy === 'DROP'));
+    tracking.set(h, t);
+  }
+  return t;
 }
 
 function ctxOf(h: Host, p: Ipv4Packet, pass: Pass, a: HookArgs): NfContext {
