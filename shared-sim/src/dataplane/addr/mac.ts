@@ -35,5 +35,27 @@ export function parseMac(text: string): MacAddr | undefined {
 export function linkLocalIpv6(mac: MacAddr): string {
   const b = mac.split(':').map((h) => parseInt(h, 16));
   const g = [((b[0] ?? 0) ^ 0x02) * 256 + (b[1] ?? 0), (b[2] ?? 0) * 256 + 0xff, 0xfe00 + (b[3] ?? 0), (b[4] ?? 0) * 256 + (b[5] ?? 0)];
-  return `fe80::${g.map((x) => x.toString(16)).join(':')}`;
+  return formatIpv6Groups([0xfe80, 0, 0, 0, ...g]);
+}
+
+/** RFC 5952 text: lower-case hex, the longest run of two or more zero groups written as `::`. */
+export function formatIpv6Groups(groups: readonly number[]): string {
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < groups.length; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < groups.length && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((x) => x.toString(16));
+  if (best < 0) return hex.join(':');
+  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
 }

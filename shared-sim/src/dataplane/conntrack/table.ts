@@ -77,7 +77,9 @@ export function ctEntries(table: CtTable): CtEntry[] {
   return [...new Set(table.values())].sort((a, b) => a.seq - b.seq);
 }
 
-const TIMEOUTS: Record<string, number> = { tcp: 120, udp: 30, icmp: 30, sctp: 10 };
+/** nf_conntrack default timeouts by protocol (TCP by state). */
+const TIMEOUTS: Record<string, number> = { udp: 30, icmp: 30, sctp: 10 };
+const TCP_TIMEOUTS: Record<string, number> = { SYN_SENT: 120, SYN_RECV: 60, ESTABLISHED: 432000 };
 const PROTO_NUM: Record<string, number> = { tcp: 6, udp: 17, icmp: 1, sctp: 132, ipip: 4 };
 
 /** `conntrack -L` line for an entry. */
@@ -88,8 +90,11 @@ export function formatCtEntry(e: CtEntry): string {
     p === 'icmp'
       ? `src=${formatIpv4(t.src)} dst=${formatIpv4(t.dst)} type=${t === e.orig ? ICMP_ECHO_REQUEST : ICMP_ECHO_REPLY} code=0 id=${t.sport}`
       : `src=${formatIpv4(t.src)} dst=${formatIpv4(t.dst)} sport=${t.sport} dport=${t.dport}`;
-  const parts = [p.padEnd(8, ' '), String(num), String(TIMEOUTS[p] ?? 600)];
-  if (p === 'tcp') parts.push(e.seenReply ? 'SYN_RECV' : 'SYN_SENT');
+  const tcpState = e.seenReply ? 'SYN_RECV' : 'SYN_SENT';
+  // conntrack -L shows the seconds left, one less than the timeout right after the packet
+  const timeout = (p === 'tcp' ? TCP_TIMEOUTS[tcpState] : TIMEOUTS[p]) ?? 600;
+  const parts = [p.padEnd(8, ' '), String(num), String(timeout - 1)];
+  if (p === 'tcp') parts.push(tcpState);
   parts.push(tuple(e.orig));
   if (!e.seenReply) parts.push('[UNREPLIED]');
   parts.push(tuple(e.reply));

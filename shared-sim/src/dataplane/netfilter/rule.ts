@@ -25,7 +25,7 @@ export interface PortRange {
 export type Match =
   | { readonly m: 'comment'; readonly comment: string }
   | { readonly m: 'tcp' | 'udp' | 'sctp'; readonly dport?: PortRange; readonly sport?: PortRange }
-  | { readonly m: 'icmp'; readonly icmpType?: number; readonly neg: boolean }
+  | { readonly m: 'icmp'; readonly icmpType?: number; readonly icmpCode?: number; readonly neg: boolean }
   | { readonly m: 'mark'; readonly value: number; readonly mask: number; readonly neg: boolean }
   | { readonly m: 'conntrack'; readonly ctstate: readonly string[]; readonly neg: boolean }
   | { readonly m: 'addrtype'; readonly srcType?: string; readonly dstType?: string; readonly srcNeg: boolean; readonly dstNeg: boolean; readonly limitIfaceIn: boolean; readonly limitIfaceOut: boolean }
@@ -230,9 +230,20 @@ export function parseRule(line: string): Rule {
         if (current?.m !== 'multiport') throw new Error(`--dports without -m multiport: ${line}`);
         setCurrent({ m: 'multiport', dports: next().split(',').map((p) => parsePorts(p, false)) });
         break;
-      case '--icmp-type':
-        setCurrent({ m: 'icmp', icmpType: Number(next()), neg: n });
+      case '--icmp-type': {
+        const text = next();
+        const [t0, c0] = (ICMP_TYPES[text] ?? text).split('/');
+        const icmpType = Number(t0);
+        if (!Number.isInteger(icmpType)) throw new Error(`unknown ICMP type ${text} in: ${line}`);
+        const m: Match = { m: 'icmp', icmpType, ...(c0 !== undefined ? { icmpCode: Number(c0) } : {}), neg: n };
+        if (current?.m === 'icmp') setCurrent(m);
+        else {
+          if (r.proto?.name !== 'icmp') throw new Error(`--icmp-type needs -p icmp: ${line}`);
+          r.matches.push(m); // iptables loads the icmp match implicitly
+          current = m;
+        }
         break;
+      }
       case '--mark': {
         if (current?.m !== 'mark') throw new Error(`--mark without -m mark: ${line}`);
         const [v, mask] = next().split('/');
@@ -363,9 +374,34 @@ const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
 const addr = (a: AddrMatch): string => `${a.neg ? '! ' : ''}${formatIpv4(a.cidr.addr)}/${a.cidr.len}`;
 const ports = (p: PortRange): string => (p.lo === p.hi ? String(p.lo) : `${p.lo}:${p.hi}`);
 
+/** xtables_save_string: bare when only [A-Za-z0-9_-], else double-quoted with `"`, `\\` and `'` escaped. */
 function quoteComment(c: string): string {
-  return `"${c.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  if (c !== '' && /^[A-Za-z0-9_-]+$/.test(c)) return c;
+  return `"${c.replace(/["\\']/g, (x) => `\\${x}`)}"`;
 }
+
+/** The order libxt_conntrack prints --ctstate flags in. */
+const CTSTATE_ORDER = ['INVALID', 'NEW', 'RELATED', 'ESTABLISHED', 'UNTRACKED', 'SNAT', 'DNAT'];
+
+/** The kernel keeps a `statistic` probability as a 31-bit fraction; iptables-save prints that back with 11 decimals. */
+export function savedProbability(p: number): string {
+  return (Math.round(p * 0x80000000) / 0x80000000).toFixed(11);
+}
+
+const ICMP_TYPES: Record<string, string> = {
+  'echo-reply': '0',
+  pong: '0',
+  'destination-unreachable': '3',
+  'network-unreachable': '3/0',
+  'host-unreachable': '3/1',
+  'protocol-unreachable': '3/2',
+  'port-unreachable': '3/3',
+  'fragmentation-needed': '3/4',
+  'echo-request': '8',
+  ping: '8',
+  'time-exceeded': '11',
+  'ttl-exceeded': '11',
+};
 
 function formatMatch(m: Match): string {
   switch (m.m) {
@@ -380,11 +416,11 @@ function formatMatch(m: Match): string {
       return s.join(' ');
     }
     case 'icmp':
-      return m.icmpType === undefined ? '-m icmp' : `-m icmp ${m.neg ? '! ' : ''}--icmp-type ${m.icmpType}`;
+      return m.icmpType === undefined ? '-m icmp' : `-m icmp ${m.neg ? '! ' : ''}--icmp-type ${m.icmpType}${m.icmpCode !== undefined ? `/${m.icmpCode}` : ''}`;
     case 'mark':
       return `-m mark ${m.neg ? '! ' : ''}--mark ${hex(m.value)}${m.mask === 0xffffffff ? '' : `/${hex(m.mask)}`}`;
     case 'conntrack':
-      return `-m conntrack ${m.neg ? '! ' : ''}--ctstate ${m.ctstate.join(',')}`;
+      return `-m conntrack ${m.neg ? '! ' : ''}--ctstate ${[...m.ctstate].sort((a, b) => CTSTATE_ORDER.indexOf(a) - CTSTATE_ORDER.indexOf(b)).join(',')}`;
     case 'addrtype': {
       const s = ['-m addrtype'];
       if (m.srcType !== undefined) s.push(`${m.srcNeg ? '! ' : ''}--src-type ${m.srcType}`);
@@ -394,7 +430,7 @@ function formatMatch(m: Match): string {
       return s.join(' ');
     }
     case 'statistic':
-      return `-m statistic --mode random --probability ${m.probability.toFixed(11)}`;
+      return `-m statistic --mode random --probability ${savedProbability(m.probability)}`;
     case 'physdev': {
       const s = ['-m physdev'];
       if (m.physdevIn) s.push(`${m.physdevIn.neg ? '! ' : ''}--physdev-in ${m.physdevIn.name}`);

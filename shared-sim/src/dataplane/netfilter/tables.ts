@@ -183,7 +183,8 @@ function matchOne(m: Match, ctx: NfContext, statistics: { rule: Rule; taken: boo
     case 'icmp': {
       if (l4.proto !== 'icmp') return false;
       if (m.icmpType === undefined) return true;
-      return (l4.icmpType === m.icmpType) !== m.neg;
+      const hit = l4.icmpType === m.icmpType && (m.icmpCode === undefined || l4.code === m.icmpCode);
+      return hit !== m.neg;
     }
     case 'mark':
       return ((ctx.mark & m.mask) === (m.value & m.mask)) !== m.neg;
@@ -260,8 +261,7 @@ export function nfRunChain(nf: Netfilter, table: Table, hook: Hook, ctx0: NfCont
     if (rule === undefined) {
       stack.pop();
       if (stack.length === 0) {
-        const policy = f.chain.policy ?? 'ACCEPT';
-        return { verdict: { kind: policy }, chains, matched, mark: ctx.mark, statistics };
+        return { verdict: { kind: start.policy ?? 'ACCEPT' }, chains, matched, mark: ctx.mark, statistics };
       }
       continue;
     }
@@ -276,10 +276,7 @@ export function nfRunChain(nf: Netfilter, table: Table, hook: Hook, ctx0: NfCont
         break;
       case 'RETURN':
         stack.pop();
-        if (stack.length === 0) {
-          const policy = f.chain.policy ?? 'ACCEPT';
-          return { verdict: { kind: policy }, chains, matched, mark: ctx.mark, statistics };
-        }
+        if (stack.length === 0) return { verdict: { kind: start.policy ?? 'ACCEPT' }, chains, matched, mark: ctx.mark, statistics };
         break;
       case 'jump':
       case 'goto': {

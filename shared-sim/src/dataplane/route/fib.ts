@@ -37,7 +37,8 @@ export function fibLookup(routes: readonly Route[], dst: Ipv4Addr, table: 'main'
 export function formatRoute(r: Route, withTable = false): string {
   const parts: string[] = [];
   if (r.type !== 'unicast') parts.push(r.type);
-  parts.push(r.dst.len === 0 && r.dst.addr === 0 && r.type === 'unicast' ? 'default' : r.type === 'local' || r.type === 'broadcast' ? formatIpv4(r.dst.addr) : formatCidr(r.dst));
+  const isDefault = r.dst.len === 0 && r.dst.addr === 0 && r.type !== 'local' && r.type !== 'broadcast';
+  parts.push(isDefault ? 'default' : r.type === 'local' || r.type === 'broadcast' ? formatIpv4(r.dst.addr) : formatCidr(r.dst));
   if (r.via !== undefined) parts.push('via', formatIpv4(r.via));
   if (r.dev !== undefined) parts.push('dev', r.dev);
   if (withTable && r.table !== 'main') parts.push('table', r.table);
