@@ -6,6 +6,7 @@ import type { Host, Segment } from '../dataplane/walker/host';
 import type { FirewallRule, Lab, NodeSpec } from '../model/lab';
 import { cniAddPod, cniBridge, flannelIptables, flannelMtu, flannelRoutes, flannelVxlanDevice, type FlannelNode } from './cniFlannel';
 import { HostBuilder, ifAddr } from './hostBuilder';
+import { HOST_RESOLV_CONF } from './hostFiles';
 import type { PodInfo, World } from './world';
 
 const ZERO = 0 as Ipv4Addr;
@@ -64,7 +65,7 @@ export function compile(lab: Lab, labWarnings: readonly Problem[] = []): World {
     const h = new HostBuilder(`client/${c.name}`, 'client', c.name);
     plug(h, 'eth0', c.network, c.ip, c.mtu);
     defaultRoute(h, c.gateway);
-    h.resolvConf = 'nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch .\n';
+    h.resolvConf = HOST_RESOLV_CONF;
     builders.set(h.id, h);
     hostOf.set(h.id, h.id);
   }
@@ -80,7 +81,7 @@ export function compile(lab: Lab, labWarnings: readonly Problem[] = []): World {
     plug(h, 'eth0', n.network, n.ip, mtuFault(lab, n.name, 'eth0') ?? n.mtu);
     defaultRoute(h, n.gateway);
     h.listeners.push({ proto: 'tcp', port: 22, process: 'sshd' }, { proto: 'tcp', port: 10250, process: 'kubelet' });
-    h.resolvConf = 'nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch .\n';
+    h.resolvConf = HOST_RESOLV_CONF;
     builders.set(h.id, h);
     hostOf.set(h.id, h.id);
     const lease = ipam.leases.get(n.name);
@@ -176,7 +177,7 @@ function podMtu(lab: Lab, fn: FlannelNode): number {
 }
 
 function podResolvConf(lab: Lab, ns: string, dnsPolicy: string): string {
-  if (dnsPolicy === 'Default') return 'nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch .\n';
+  if (dnsPolicy === 'Default') return HOST_RESOLV_CONF;
   const d = lab.cluster.clusterDomain;
   return `search ${ns}.svc.${d} svc.${d} ${d}\nnameserver ${lab.cluster.dnsServiceIP}\noptions ndots:5\n`;
 }

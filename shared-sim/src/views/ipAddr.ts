@@ -27,7 +27,9 @@ function qdisc(l: Link): string {
 function headerLine(h: Host, l: Link, mode: boolean): string {
   const name = l.peer ? `${l.name}@if${l.peer.ifindex}` : l.name;
   const master = l.master ? ` master ${l.master}` : '';
-  return `${l.ifindex}: ${name}: ${flags(l)} mtu ${l.mtu} qdisc ${qdisc(l)}${master} state ${state(h, l)}${mode ? ' mode DEFAULT' : ''} group default qlen 1000`;
+  // flanneld creates its VXLAN device over netlink with a zero tx queue length: iproute2 then prints no qlen
+  const qlen = l.kind === 'vxlan' ? ' ' : ' qlen 1000';
+  return `${l.ifindex}: ${name}: ${flags(l)} mtu ${l.mtu} qdisc ${qdisc(l)}${master} state ${state(h, l)}${mode ? ' mode DEFAULT' : ''} group default${qlen}`;
 }
 
 function linkLine(l: Link): string {

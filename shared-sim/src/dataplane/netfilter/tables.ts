@@ -126,8 +126,8 @@ export type NfVerdict =
   | { readonly kind: 'DROP' }
   | { readonly kind: 'REJECT'; readonly rejectWith: string }
   | { readonly kind: 'DNAT'; readonly toAddr: number; readonly toPort?: number }
-  | { readonly kind: 'SNAT'; readonly toAddr: number; readonly toPort?: number }
-  | { readonly kind: 'MASQUERADE' };
+  | { readonly kind: 'SNAT'; readonly toAddr: number; readonly toPort?: number; readonly randomFully: boolean }
+  | { readonly kind: 'MASQUERADE'; readonly randomFully: boolean };
 
 export interface NfResult {
   readonly verdict: NfVerdict;
@@ -295,9 +295,9 @@ export function nfRunChain(nf: Netfilter, table: Table, hook: Hook, ctx0: NfCont
       case 'DNAT':
         return { verdict: { kind: 'DNAT', toAddr: tg.toAddr, ...(tg.toPort !== undefined ? { toPort: tg.toPort } : {}) }, chains, rule, matched, mark: ctx.mark, statistics };
       case 'SNAT':
-        return { verdict: { kind: 'SNAT', toAddr: tg.toAddr, ...(tg.toPort !== undefined ? { toPort: tg.toPort } : {}) }, chains, rule, matched, mark: ctx.mark, statistics };
+        return { verdict: { kind: 'SNAT', toAddr: tg.toAddr, ...(tg.toPort !== undefined ? { toPort: tg.toPort } : {}), randomFully: tg.randomFully }, chains, rule, matched, mark: ctx.mark, statistics };
       case 'MASQUERADE':
-        return { verdict: { kind: 'MASQUERADE' }, chains, rule, matched, mark: ctx.mark, statistics };
+        return { verdict: { kind: 'MASQUERADE', randomFully: tg.randomFully }, chains, rule, matched, mark: ctx.mark, statistics };
     }
   }
   return { verdict: { kind: 'ACCEPT' }, chains, matched, mark: ctx.mark, statistics };

@@ -174,7 +174,7 @@ export function walk(fabric: Fabric, probe: Probe, conntrack: ConntrackState = n
   const src = fabric.hosts.get(probe.from);
   if (!src) throw new Error(`no host ${probe.from}`);
 
-  const req = new Journey(fabric, ct, (h, p) => !!(p.dst && hostOwns(h, p.dst)), seq);
+  const req = new Journey(fabric, ct, () => false, seq);
   let first: Ipv4Packet | undefined;
   run(req, () => {
     const r = outputRoute(req, src, probe.dst, undefined);
@@ -481,7 +481,7 @@ function natHook(j: Journey, h: Host, hook: Hook, p: Ipv4Packet, pass: Pass, a: 
       to = s;
       detail = `MASQUERADE to ${formatIpv4(to)} (primary address of ${out})`;
     }
-    const sport = snatPort(j, h, p, to, pass);
+    const sport = snatPort(j, h, p, to, pass, v.randomFully);
     j.hop(h, 'netfilter', `${prefix}nat ${path}: ${detail}${alts}`, ipLayers(p), iface, rule);
     const np = setAddr(p, 'src', to, sport);
     const t = invert(tupleOf(np));
@@ -499,8 +499,13 @@ function ruleTarget(r: Rule): string {
 }
 
 /** The source port MASQUERADE/SNAT keeps (it only changes a port that would clash). */
-function snatPort(j: Journey, h: Host, p: Ipv4Packet, to: Ipv4Addr, pass: Pass): number {
+function snatPort(j: Journey, h: Host, p: Ipv4Packet, to: Ipv4Addr, pass: Pass, randomFully: boolean): number {
   const { sport } = portsOf(p);
+  if (randomFully) {
+    // --random-fully: a fresh port (ICMP id) for every connection, from the whole range (prandom in Linux)
+    const x = hash32(`random-fully|${h.id}|${tupleKey(tupleOf(p))}`);
+    return p.l4.proto === 'icmp' ? x & 0xffff : portFromHash(x, 1024, 65536);
+  }
   if (p.l4.proto === 'icmp') return sport;
   const table = j.table(h);
   const clash = (port: number): boolean => {
@@ -789,7 +794,7 @@ function ipRoute(j: Journey, h: Host, iface: string, p: Ipv4Packet, pass: Pass):
   if (!r) {
     j.hop(h, 'route', `input route lookup for ${formatIpv4(p.dst)}: no route`, ipLayers(p), iface);
     const from = h.ipForward ? sendIcmpError(j, h, p, ICMP_DEST_UNREACH, ICMP_NET_UNREACH) : '';
-    throw new WalkError('no-route', `${h.id} has no route to ${formatIpv4(p.dst)}${from ? ` and answers ICMP net unreachable from ${from} to ${formatIpv4(p.src)}` : ''}`);
+    throw new WalkError('no-route', `${h.id} has no route to ${formatIpv4(p.dst)}${from ? ` and answers ICMP net unreachable from ${from} to ${formatIpv4(p.src)}` : h.ipForward ? ` (and none back to ${formatIpv4(p.src)}, so the sender hears nothing)` : ''}`);
   }
   if (r.type !== 'unicast') {
     j.hop(h, 'route', `input route lookup for ${formatIpv4(p.dst)} hits a ${r.type} route: the packet is discarded`, ipLayers(p), iface, formatRoute(r));
@@ -826,7 +831,11 @@ function ipRoute(j: Journey, h: Host, iface: string, p: Ipv4Packet, pass: Pass):
 function sendIcmpError(j: Journey, h: Host, p: Ipv4Packet, type: number, code: number, mtu?: number): string {
   // icmp_send answers from the address of the interface the route back to the sender uses
   const back = routeLookup(h, p.src);
-  const from = back?.src ?? selectSrc(h, back?.dev ?? '', back?.via ?? p.src);
+  if (!back || back.type !== 'unicast') {
+    j.hop(h, 'drop', `${h.id} would send an ICMP error to ${formatIpv4(p.src)} but has no route back to it: nothing is sent`, ipLayers(p));
+    return '';
+  }
+  const from = back.src ?? selectSrc(h, back.dev ?? '', back.via ?? p.src);
   if (from === undefined) return '';
   const err = icmpError(p, from, type, code, mtu);
   j.hop(h, 'tx', `${h.id} sends ${icmpText(err.l4 as Extract<typeof err.l4, { proto: 'icmp' }>, err)} from ${formatIpv4(from)} to ${formatIpv4(p.src)}`, ipLayers(err));

@@ -282,7 +282,7 @@ describe('nfRunChain: ipt_do_table semantics', () => {
 
     it('a marked packet is masqueraded and leaves with the bit cleared', () => {
       const r = run(b, 'nat', 'POSTROUTING', ctx(tcp, { mark: 0x4000 }));
-      expect(r.verdict).toEqual({ kind: 'MASQUERADE' });
+      expect(r.verdict).toEqual({ kind: 'MASQUERADE', randomFully: true });
       expect(r.mark).toBe(0);
       expect(r.chains).toEqual(['POSTROUTING', 'KUBE-POSTROUTING']);
     });
@@ -316,6 +316,7 @@ describe('nfRunChain: ipt_do_table semantics', () => {
       kind: 'SNAT',
       toAddr: ipv4('192.168.1.10'),
       toPort: 1024,
+      randomFully: false,
     });
     expect(run(b, 'nat', 'POSTROUTING', ctx(tcp, { outIface: 'cni0' })).verdict).toEqual({ kind: 'ACCEPT' });
   });
@@ -357,7 +358,7 @@ describe('matches', () => {
     const fromNode = ipPacket(tcpSyn, MOCK_NODE1, MOCK_POD2);
     const fromPod = ipPacket(tcpSyn, MOCK_POD1, MOCK_POD2);
     const toOutside = ipPacket(tcpSyn, MOCK_NODE1, ipv4('203.0.113.9'));
-    expect(run(b, 'nat', 'POSTROUTING', ctx(fromNode)).verdict).toEqual({ kind: 'MASQUERADE' });
+    expect(run(b, 'nat', 'POSTROUTING', ctx(fromNode)).verdict).toEqual({ kind: 'MASQUERADE', randomFully: true });
     expect(run(b, 'nat', 'POSTROUTING', ctx(fromPod)).verdict).toEqual({ kind: 'ACCEPT' });
     expect(run(b, 'nat', 'POSTROUTING', ctx(toOutside)).verdict).toEqual({ kind: 'ACCEPT' });
   });
