@@ -58,7 +58,9 @@ function parseArgs(argv: readonly string[]): Parsed {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? '';
     if (a.startsWith('-') && a !== '-') {
-      const [name, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+      const [name, inline] = a.includes('=')
+        ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]
+        : [a, undefined];
       if (VALUE_OPTIONS.has(name)) {
         const v = inline ?? argv[++i];
         if (v === undefined) throw new UsageError(`${name} needs a value`);
@@ -88,20 +90,36 @@ function problemsText(file: string, problems: readonly Problem[]): string {
   return problems.map((p) => `${file}: ${p.severity}: ${p.message}\n`).join('');
 }
 
-function load(io: CliIo, file: string | undefined): { world: World; warnings: readonly Problem[] } | CliResult {
+function load(
+  io: CliIo,
+  file: string | undefined,
+): { world: World; warnings: readonly Problem[] } | CliResult {
   if (file === undefined) throw new UsageError('missing LAB (a .podlab.json file)');
   let text: string;
   try {
     text = io.readFile(file);
   } catch (e) {
     const code = (e as { code?: string }).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (e as Error).message;
     return { code: 1, stdout: '', stderr: `podpath: cannot read ${file}: ${why}\n` };
   }
   const parsed = parseLabText(text);
   if (!parsed.ok) {
     const errors = parsed.problems.filter((p) => p.severity === 'error');
-    return { code: 1, stdout: '', stderr: problemsText(file, errors) + `podpath: ${file} is not a valid lab (${errors.length} problem${errors.length === 1 ? '' : 's'})\n` };
+    return {
+      code: 1,
+      stdout: '',
+      stderr:
+        problemsText(file, errors) +
+        `podpath: ${file} is not a valid lab (${errors.length} problem${errors.length === 1 ? '' : 's'})\n`,
+    };
   }
   const world = compile(parsed.lab, parsed.warnings);
   return { world, warnings: world.problems };
@@ -112,9 +130,14 @@ export function runCli(argv: readonly string[], io: CliIo): CliResult {
   try {
     return dispatch(parseArgs(argv), io);
   } catch (e) {
-    if (e instanceof UsageError) return { code: 1, stdout: '', stderr: `podpath: ${e.message}\nRun "podpath --help" for usage.\n` };
+    if (e instanceof UsageError)
+      return { code: 1, stdout: '', stderr: `podpath: ${e.message}\nRun "podpath --help" for usage.\n` };
     const msg = e instanceof Error ? e.message : String(e);
-    return { code: 2, stdout: '', stderr: `podpath: internal error: ${msg}\nThis is a bug in podpath; please report it with the lab file.\n` };
+    return {
+      code: 2,
+      stdout: '',
+      stderr: `podpath: internal error: ${msg}\nThis is a bug in podpath; please report it with the lab file.\n`,
+    };
   }
 }
 
@@ -122,7 +145,11 @@ function dispatch(p: Parsed, io: CliIo): CliResult {
   const [cmd, file, ...rest] = p.positional;
   if (p.options.has('--version')) return { code: 0, stdout: `podpath ${VERSION}\n`, stderr: '' };
   if (p.options.has('--help') || p.options.has('-h') || cmd === undefined || cmd === 'help') {
-    return { code: cmd === undefined && !p.options.has('--help') && !p.options.has('-h') ? 1 : 0, stdout: USAGE, stderr: '' };
+    return {
+      code: cmd === undefined && !p.options.has('--help') && !p.options.has('-h') ? 1 : 0,
+      stdout: USAGE,
+      stderr: '',
+    };
   }
   switch (cmd) {
     case 'validate': {
@@ -140,8 +167,10 @@ function dispatch(p: Parsed, io: CliIo): CliResult {
       if (from === undefined) throw new UsageError('trace needs --from REF');
       if (to === undefined) throw new UsageError('trace needs --to TARGET');
       const protoText = stringOption(p, '--proto');
-      if (protoText !== undefined && !['tcp', 'udp', 'sctp', 'icmp'].includes(protoText)) throw new UsageError(`--proto ${protoText} is not one of tcp, udp, sctp, icmp`);
-      if (p.options.has('--df') && p.options.has('--no-df')) throw new UsageError('--df and --no-df contradict each other');
+      if (protoText !== undefined && !['tcp', 'udp', 'sctp', 'icmp'].includes(protoText))
+        throw new UsageError(`--proto ${protoText} is not one of tcp, udp, sctp, icmp`);
+      if (p.options.has('--df') && p.options.has('--no-df'))
+        throw new UsageError('--df and --no-df contradict each other');
       const port = intOption(p, '--port', 1, 65535);
       const size = intOption(p, '--size', 0, 65507);
       const ttl = intOption(p, '--ttl', 1, 255);
@@ -159,13 +188,19 @@ function dispatch(p: Parsed, io: CliIo): CliResult {
       const probe = resolveTarget(r.world, req);
       if (!probe.ok) throw new UsageError(probe.error);
       const { trace } = walk(r.world.fabric, probe.probe);
-      if (p.options.has('--json')) return { code: 0, stdout: JSON.stringify(trace, null, 2) + '\n', stderr: '' };
+      if (p.options.has('--json'))
+        return { code: 0, stdout: JSON.stringify(trace, null, 2) + '\n', stderr: '' };
       return { code: 0, stdout: formatTrace(trace), stderr: '' };
     }
     case 'show': {
       const on = stringOption(p, '--on');
       if (on === undefined) throw new UsageError('show needs --on REF');
-      if (rest.length !== 1) throw new UsageError(rest.length ? 'show takes one COMMAND (quote it: "ip route")' : `show needs a COMMAND, e.g. "ip route" (one of: ${SUPPORTED_COMMANDS.join(', ')})`);
+      if (rest.length !== 1)
+        throw new UsageError(
+          rest.length
+            ? 'show takes one COMMAND (quote it: "ip route")'
+            : `show needs a COMMAND, e.g. "ip route" (one of: ${SUPPORTED_COMMANDS.join(', ')})`,
+        );
       const command = rest[0] ?? '';
       const r = load(io, file);
       if ('code' in r) return r;
@@ -176,14 +211,23 @@ function dispatch(p: Parsed, io: CliIo): CliResult {
       const services = r.world.lab.objects.filter((o) => o.kind === 'Service').length;
       const isIptables = /^iptables(-save)?\b/.test(command.trim());
       if (isIptables && host.kind === 'node' && services > 0) {
-        return { code: 1, stdout: '', stderr: `podpath: ${command.trim()} on ${on}: this lab has ${services} Service${services === 1 ? '' : 's'}, and kube-proxy's rules are not simulated yet; printing the node's rules without them would not be what the node holds\n` };
+        return {
+          code: 1,
+          stdout: '',
+          stderr: `podpath: ${command.trim()} on ${on}: this lab has ${services} Service${services === 1 ? '' : 's'}, and kube-proxy's rules are not simulated yet; printing the node's rules without them would not be what the node holds\n`,
+        };
       }
       const out = runCommand(r.world, host, command, { now: io.now() });
       if (!out.ok) return { code: 1, stdout: '', stderr: `${out.error}\n` };
-      const note = isIptables && host.kind === 'node' ? `podpath: note: kube-proxy's chains (KUBE-*) are not simulated yet; these are the rules flanneld writes\n` : '';
+      const note =
+        isIptables && host.kind === 'node'
+          ? `podpath: note: kube-proxy's chains (KUBE-*) are not simulated yet; these are the rules flanneld writes\n`
+          : '';
       return { code: 0, stdout: out.stdout, stderr: (out.stderr ?? '') + note };
     }
     default:
-      throw new UsageError(`unknown command ${cmd}${cmd === 'reach' ? ' (the reachability matrix is not available in this version yet)' : ''}`);
+      throw new UsageError(
+        `unknown command ${cmd}${cmd === 'reach' ? ' (the reachability matrix is not available in this version yet)' : ''}`,
+      );
   }
 }

@@ -16,7 +16,12 @@ export function flannelBenchLab(nodes: number, podsPerNode: number, mode: 'vxlan
   const objects: unknown[] = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } }];
   for (let i = 0; i < nodes; i++) {
     const name = `node-${i + 1}`;
-    nodeList.push({ name, network: 'lan', ip: `172.16.${Math.floor((i + 10) / 250)}.${((i + 10) % 250) + 1}`, gateway: '172.16.0.1' });
+    nodeList.push({
+      name,
+      network: 'lan',
+      ip: `172.16.${Math.floor((i + 10) / 250)}.${((i + 10) % 250) + 1}`,
+      gateway: '172.16.0.1',
+    });
     for (let j = 0; j < podsPerNode; j++) {
       objects.push({
         apiVersion: 'v1',
@@ -64,7 +69,12 @@ function run(nodes: number, mode: 'vxlan' | 'host-gw'): string[] {
   for (let k = 0; k < n; k++) {
     const a = (k * 7919) % nodes;
     const b = (a + 1 + ((k * 104729) % Math.max(1, nodes - 1))) % nodes;
-    const probe = resolveTarget(world, { from: `bench/p-${a + 1}-${(k % 10) + 1}`, to: `pod/bench/p-${b + 1}-${((k + 3) % 10) + 1}`, port: 8080, proto: 'tcp' });
+    const probe = resolveTarget(world, {
+      from: `bench/p-${a + 1}-${(k % 10) + 1}`,
+      to: `pod/bench/p-${b + 1}-${((k + 3) % 10) + 1}`,
+      port: 8080,
+      proto: 'tcp',
+    });
     if (!probe.ok) throw new Error(probe.error);
     const s = performance.now();
     const { trace } = walk(world.fabric, probe.probe);
@@ -84,8 +94,19 @@ function run(nodes: number, mode: 'vxlan' | 'host-gw'): string[] {
   ];
 }
 
-const header = ['mode    ', ' nodes', '   pods', '      parse', '    compile', 'trace (med)', 'trace (max)', '     heap'];
-console.log('Podpath benchmark — Flannel labs, 10 pods per node; traces: TCP SYN pod → pod on another node, with its reply');
+const header = [
+  'mode    ',
+  ' nodes',
+  '   pods',
+  '      parse',
+  '    compile',
+  'trace (med)',
+  'trace (max)',
+  '     heap',
+];
+console.log(
+  'Podpath benchmark — Flannel labs, 10 pods per node; traces: TCP SYN pod → pod on another node, with its reply',
+);
 console.log(header.join('  '));
 for (const mode of ['vxlan', 'host-gw'] as const) {
   for (const nodes of [10, 100, 1000]) console.log(run(nodes, mode).join('  '));

@@ -1,6 +1,14 @@
 import { hash32, hashBytes } from '../core/hash';
 import type { Problem } from '../core/problem';
-import { addOffset, cidrContains, formatCidr, formatIpv4, parseCidr, type Cidr, type Ipv4Addr } from '../dataplane/addr/ipv4';
+import {
+  addOffset,
+  cidrContains,
+  formatCidr,
+  formatIpv4,
+  parseCidr,
+  type Cidr,
+  type Ipv4Addr,
+} from '../dataplane/addr/ipv4';
 import { randomMac } from '../dataplane/addr/mac';
 import { VXLAN_OVERHEAD } from '../dataplane/wire/packet';
 import type { NeighEntry } from '../dataplane/neigh/neighTable';
@@ -59,10 +67,30 @@ function remoteLeases(lab: Lab, all: readonly FlannelNode[]): RemoteLease[] {
         node: other,
         neigh: { ip: other.lease.addr, dev, lladdr: mac, state: 'PERMANENT' },
         fdb: { mac, dev, dst: other.ip, self: true, permanent: true },
-        route: { table: 'main', type: 'unicast', dst: other.lease, via: other.lease.addr, dev, onlink: true, proto: 'boot', scope: 'universe' },
+        route: {
+          table: 'main',
+          type: 'unicast',
+          dst: other.lease,
+          via: other.lease.addr,
+          dev,
+          onlink: true,
+          proto: 'boot',
+          scope: 'universe',
+        },
       };
     }
-    return { node: other, route: { table: 'main', type: 'unicast', dst: other.lease, via: other.ip, dev: 'eth0', proto: 'boot', scope: 'universe' } };
+    return {
+      node: other,
+      route: {
+        table: 'main',
+        type: 'unicast',
+        dst: other.lease,
+        via: other.ip,
+        dev: 'eth0',
+        proto: 'boot',
+        scope: 'universe',
+      },
+    };
   });
 }
 
@@ -75,7 +103,9 @@ export function flannelRoutes(lab: Lab, all: readonly FlannelNode[], problems: P
   const remotes = remoteLeases(lab, all);
   for (const self of all) {
     const h = self.host;
-    const connected = h.routes.filter((r) => r.table === 'main' && r.type === 'unicast' && r.via === undefined && r.dev === 'eth0');
+    const connected = h.routes.filter(
+      (r) => r.table === 'main' && r.type === 'unicast' && r.via === undefined && r.dev === 'eth0',
+    );
     for (const rl of remotes) {
       const other = rl.node;
       if (other === self) continue;
@@ -135,7 +165,9 @@ export function cniBridge(lab: Lab, n: FlannelNode, mtu: number): void {
 
 /** A name like the CNI's netns (`cni-` + a UUID), derived from the pod. */
 export function cniNetnsName(podRef: string): string {
-  const b = hashBytes(`netns:${podRef}`, 16).map((x) => x.toString(16).padStart(2, '0')).join('');
+  const b = hashBytes(`netns:${podRef}`, 16)
+    .map((x) => x.toString(16).padStart(2, '0'))
+    .join('');
   return `cni-${b.slice(0, 8)}-${b.slice(8, 12)}-${b.slice(12, 16)}-${b.slice(16, 20)}-${b.slice(20, 32)}`;
 }
 
@@ -149,7 +181,14 @@ export function vethName(podRef: string): string {
  * ifindex 2), its host end moved to the node and attached to cni0 with hairpin mode on; the
  * host-local address, the default route and the flannel network route via the gateway.
  */
-export function cniAddPod(lab: Lab, n: FlannelNode, pod: HostBuilder, podIp: Ipv4Addr, mtu: number, hairpin: boolean): void {
+export function cniAddPod(
+  lab: Lab,
+  n: FlannelNode,
+  pod: HostBuilder,
+  podIp: Ipv4Addr,
+  mtu: number,
+  hairpin: boolean,
+): void {
   const h = n.host;
   const gw = addOffset(n.lease.addr, 1);
   const hostIfname = vethName(pod.id);
@@ -186,9 +225,24 @@ export function cniAddPod(lab: Lab, n: FlannelNode, pod: HostBuilder, podIp: Ipv
   h.fdb.push({ mac: podMac, dev: hostIfname, master: 'cni0', self: false, permanent: false });
   h.fdb.push({ mac: hostMac, dev: hostIfname, master: 'cni0', self: false, permanent: true });
   pod.addAddr('eth0', ifAddr(podIp, n.lease.len));
-  pod.addRoute({ type: 'unicast', dst: { addr: 0 as Ipv4Addr, len: 0 }, via: gw, dev: 'eth0', proto: 'boot', scope: 'universe' });
+  pod.addRoute({
+    type: 'unicast',
+    dst: { addr: 0 as Ipv4Addr, len: 0 },
+    via: gw,
+    dev: 'eth0',
+    proto: 'boot',
+    scope: 'universe',
+  });
   const cluster = parseCidr(lab.cluster.podCIDR);
-  if (cluster.ok) pod.addRoute({ type: 'unicast', dst: cluster.cidr, via: gw, dev: 'eth0', proto: 'boot', scope: 'universe' });
+  if (cluster.ok)
+    pod.addRoute({
+      type: 'unicast',
+      dst: cluster.cidr,
+      via: gw,
+      dev: 'eth0',
+      proto: 'boot',
+      scope: 'universe',
+    });
 }
 
 /** /run/flannel/subnet.env as flanneld writes it. */

@@ -4,7 +4,15 @@ import { cidrContains, parseCidr, parseIpv4, type Cidr, type Ipv4Addr } from '..
 import { nicMac } from '../dataplane/addr/mac';
 import type { Host, Segment } from '../dataplane/walker/host';
 import type { FirewallRule, Lab, NodeSpec } from '../model/lab';
-import { cniAddPod, cniBridge, flannelIptables, flannelMtu, flannelRoutes, flannelVxlanDevice, type FlannelNode } from './cniFlannel';
+import {
+  cniAddPod,
+  cniBridge,
+  flannelIptables,
+  flannelMtu,
+  flannelRoutes,
+  flannelVxlanDevice,
+  type FlannelNode,
+} from './cniFlannel';
 import { HostBuilder, ifAddr } from './hostBuilder';
 import { HOST_RESOLV_CONF } from './hostFiles';
 import type { PodInfo, World } from './world';
@@ -18,7 +26,10 @@ const ZERO = 0 as Ipv4Addr;
 export function compile(lab: Lab, labWarnings: readonly Problem[] = []): World {
   const problems: Problem[] = [...labWarnings];
   const builders = new Map<string, HostBuilder>();
-  const segments = new Map<string, { name: string; mtu: number; ports: { host: string; ifname: string }[] }>();
+  const segments = new Map<
+    string,
+    { name: string; mtu: number; ports: { host: string; ifname: string }[] }
+  >();
   for (const n of lab.networks) segments.set(n.name, { name: n.name, mtu: n.mtu, ports: [] });
   const netCidr = new Map<string, Cidr>();
   for (const n of lab.networks) {
@@ -31,7 +42,15 @@ export function compile(lab: Lab, labWarnings: readonly Problem[] = []): World {
   const plug = (h: HostBuilder, ifname: string, network: string, ip: string, mtu: number): void => {
     const c = netCidr.get(network);
     const a = parseIpv4(ip);
-    h.addLink({ name: ifname, kind: 'ether', mac: nicMac(`${h.id}/${ifname}`), mtu, up: true, addrs: [], network });
+    h.addLink({
+      name: ifname,
+      kind: 'ether',
+      mac: nicMac(`${h.id}/${ifname}`),
+      mtu,
+      up: true,
+      addrs: [],
+      network,
+    });
     if (c && a !== undefined) h.addAddr(ifname, ifAddr(a, c.len));
     segments.get(network)?.ports.push({ host: h.id, ifname });
   };
@@ -43,7 +62,12 @@ export function compile(lab: Lab, labWarnings: readonly Problem[] = []): World {
     r.interfaces.forEach((f, i) => plug(h, `eth${i}`, f.network, f.ip, segments.get(f.network)?.mtu ?? 1500));
     for (const [i, rt] of r.routes.entries()) {
       const via = parseIpv4(rt.via);
-      const dst = rt.to === 'default' ? { addr: ZERO, len: 0 } : parseCidr(rt.to).ok ? (parseCidr(rt.to) as { cidr: Cidr }).cidr : undefined;
+      const dst =
+        rt.to === 'default'
+          ? { addr: ZERO, len: 0 }
+          : parseCidr(rt.to).ok
+            ? (parseCidr(rt.to) as { cidr: Cidr }).cidr
+            : undefined;
       if (via === undefined || dst === undefined) continue;
       const dev = connectedDev(h, via);
       if (dev === undefined) {
@@ -80,19 +104,24 @@ export function compile(lab: Lab, labWarnings: readonly Problem[] = []): World {
     h.brNfCallIptables = true;
     plug(h, 'eth0', n.network, n.ip, mtuFault(lab, n.name, 'eth0') ?? n.mtu);
     defaultRoute(h, n.gateway);
-    h.listeners.push({ proto: 'tcp', port: 22, process: 'sshd' }, { proto: 'tcp', port: 10250, process: 'kubelet' });
+    h.listeners.push(
+      { proto: 'tcp', port: 22, process: 'sshd' },
+      { proto: 'tcp', port: 10250, process: 'kubelet' },
+    );
     h.resolvConf = HOST_RESOLV_CONF;
     builders.set(h.id, h);
     hostOf.set(h.id, h.id);
     const lease = ipam.leases.get(n.name);
     const ip = parseIpv4(n.ip);
-    if (lease && ip !== undefined) fnodes.push({ spec: { ...n, mtu: mtuFault(lab, n.name, 'eth0') ?? n.mtu }, host: h, lease, ip });
+    if (lease && ip !== undefined)
+      fnodes.push({ spec: { ...n, mtu: mtuFault(lab, n.name, 'eth0') ?? n.mtu }, host: h, lease, ip });
   }
   if (lab.cluster.cni.plugin === 'calico') {
     problems.push({
       severity: 'warning',
       path: 'cluster.cni.plugin',
-      message: 'cluster.cni.plugin calico is not simulated yet: nodes get Flannel-style pod subnets and no Calico routes, so cross-node pod traffic has no route',
+      message:
+        'cluster.cni.plugin calico is not simulated yet: nodes get Flannel-style pod subnets and no Calico routes, so cross-node pod traffic has no route',
     });
   }
   const flannel = lab.cluster.cni.plugin === 'flannel';
@@ -120,7 +149,12 @@ export function compile(lab: Lab, labWarnings: readonly Problem[] = []): World {
     if (p.hostNetwork) {
       const a = parseIpv4(lab.nodes.find((n) => n.name === p.nodeName)?.ip ?? '');
       hostOf.set(ref, `node/${p.nodeName}`);
-      for (const port of p.ports) builders.get(`node/${p.nodeName}`)?.listeners.push({ proto: lower(port.protocol), port: port.containerPort, process: `${p.namespace}/${p.name}` });
+      for (const port of p.ports)
+        builders.get(`node/${p.nodeName}`)?.listeners.push({
+          proto: lower(port.protocol),
+          port: port.containerPort,
+          process: `${p.namespace}/${p.name}`,
+        });
       info(a !== undefined ? { ip: a, hostId: `node/${p.nodeName}` } : { hostId: `node/${p.nodeName}` });
       continue;
     }
@@ -136,7 +170,12 @@ export function compile(lab: Lab, labWarnings: readonly Problem[] = []): World {
     const mtu = podMtu(lab, fn);
     cniBridge(lab, fn, mtu);
     const pod = new HostBuilder(ref, 'pod', p.name);
-    for (const port of p.ports) pod.listeners.push({ proto: lower(port.protocol), port: port.containerPort, process: `${p.namespace}/${p.name}` });
+    for (const port of p.ports)
+      pod.listeners.push({
+        proto: lower(port.protocol),
+        port: port.containerPort,
+        process: `${p.namespace}/${p.name}`,
+      });
     pod.resolvConf = podResolvConf(lab, p.namespace, p.dnsPolicy);
     cniAddPod(lab, fn, pod, ip, mtu, !hairpinOff(lab, p.nodeName, `${p.namespace}/${p.name}`));
     builders.set(ref, pod);
@@ -145,7 +184,8 @@ export function compile(lab: Lab, labWarnings: readonly Problem[] = []): World {
   }
   if (flannel) {
     flannelRoutes(lab, fnodes, problems);
-    for (const fn of fnodes) flannelIptables(lab, fn, lab.cluster.cni.natOutgoing && !masqueradeOff(lab, fn.spec.name));
+    for (const fn of fnodes)
+      flannelIptables(lab, fn, lab.cluster.cni.natOutgoing && !masqueradeOff(lab, fn.spec.name));
   }
   applyNodeFaults(lab, builders, problems);
 
@@ -162,17 +202,29 @@ function lower(p: 'TCP' | 'UDP' | 'SCTP'): 'tcp' | 'udp' | 'sctp' {
 }
 
 function connectedDev(h: HostBuilder, a: Ipv4Addr): string | undefined {
-  return h.routes.find((r) => r.table === 'main' && r.proto === 'kernel' && r.via === undefined && cidrContains(r.dst, a))?.dev;
+  return h.routes.find(
+    (r) => r.table === 'main' && r.proto === 'kernel' && r.via === undefined && cidrContains(r.dst, a),
+  )?.dev;
 }
 
 function defaultRoute(h: HostBuilder, gateway: string | undefined): void {
   const gw = gateway === undefined ? undefined : parseIpv4(gateway);
   if (gw === undefined) return;
-  h.addRoute({ type: 'unicast', dst: { addr: ZERO, len: 0 }, via: gw, dev: connectedDev(h, gw) ?? 'eth0', proto: 'static', scope: 'universe' });
+  h.addRoute({
+    type: 'unicast',
+    dst: { addr: ZERO, len: 0 },
+    via: gw,
+    dev: connectedDev(h, gw) ?? 'eth0',
+    proto: 'static',
+    scope: 'universe',
+  });
 }
 
 function podMtu(lab: Lab, fn: FlannelNode): number {
-  const tunnel = lab.cluster.cni.mode === 'vxlan' ? mtuFault(lab, fn.spec.name, `flannel.${lab.cluster.cni.vxlan.vni}`) : undefined;
+  const tunnel =
+    lab.cluster.cni.mode === 'vxlan'
+      ? mtuFault(lab, fn.spec.name, `flannel.${lab.cluster.cni.vxlan.vni}`)
+      : undefined;
   return tunnel ?? flannelMtu(lab, fn.spec);
 }
 
@@ -192,14 +244,27 @@ function mtuFault(lab: Lab, node: string, iface: string): number | undefined {
 }
 
 function hairpinOff(lab: Lab, node: string, pod: string): boolean {
-  return faultsOf(lab, 'hairpin-mode-off').some((f) => f['node'] === node && (f['pod'] === undefined || f['pod'] === pod));
+  return faultsOf(lab, 'hairpin-mode-off').some(
+    (f) => f['node'] === node && (f['pod'] === undefined || f['pod'] === pod),
+  );
 }
 
 function masqueradeOff(lab: Lab, node: string): boolean {
-  return faultsOf(lab, 'masquerade-off').some((f) => (f['node'] === undefined || f['node'] === node) && (f['scope'] === 'natOutgoing' || f['scope'] === 'all'));
+  return faultsOf(lab, 'masquerade-off').some(
+    (f) =>
+      (f['node'] === undefined || f['node'] === node) &&
+      (f['scope'] === 'natOutgoing' || f['scope'] === 'all'),
+  );
 }
 
-const IPTABLES_PROTO: Record<string, string> = { tcp: 'tcp', udp: 'udp', icmp: 'icmp', sctp: 'sctp', ipip: 'ipencap', all: 'all' };
+const IPTABLES_PROTO: Record<string, string> = {
+  tcp: 'tcp',
+  udp: 'udp',
+  icmp: 'icmp',
+  sctp: 'sctp',
+  ipip: 'ipencap',
+  all: 'all',
+};
 
 /** Firewall entries as the iptables rules an administrator would write. */
 function firewallRules(h: HostBuilder, rules: readonly FirewallRule[], ...chains: string[]): void {
@@ -211,7 +276,11 @@ function firewallRules(h: HostBuilder, rules: readonly FirewallRule[], ...chains
       const proto = typeof r.proto === 'number' ? String(r.proto) : (IPTABLES_PROTO[r.proto] ?? r.proto);
       if (proto !== 'all') parts.push(`-p ${proto}`);
       if (r.dport !== undefined) parts.push(`-m ${proto} --dport ${r.dport}`);
-      parts.push(r.action === 'drop' ? '-j DROP' : `-j REJECT --reject-with ${proto === 'tcp' ? 'tcp-reset' : 'icmp-port-unreachable'}`);
+      parts.push(
+        r.action === 'drop'
+          ? '-j DROP'
+          : `-j REJECT --reject-with ${proto === 'tcp' ? 'tcp-reset' : 'icmp-port-unreachable'}`,
+      );
       h.nf.add('filter', parts.join(' '));
     }
   }
@@ -226,19 +295,35 @@ function applyNodeFaults(lab: Lab, builders: Map<string, HostBuilder>, problems:
     const nodeName = typeof f['node'] === 'string' ? f['node'] : undefined;
     const routerName = typeof f['router'] === 'string' ? f['router'] : undefined;
     if (nodeName !== undefined && !builders.has(`node/${nodeName}`)) {
-      problems.push({ severity: 'warning', path: `${path}.node`, message: `${path}.node ${nodeName} is not a node of this lab; the fault has no effect` });
+      problems.push({
+        severity: 'warning',
+        path: `${path}.node`,
+        message: `${path}.node ${nodeName} is not a node of this lab; the fault has no effect`,
+      });
       return;
     }
     if (routerName !== undefined && !builders.has(`router/${routerName}`)) {
-      problems.push({ severity: 'warning', path: `${path}.router`, message: `${path}.router ${routerName} is not a router of this lab; the fault has no effect` });
+      problems.push({
+        severity: 'warning',
+        path: `${path}.router`,
+        message: `${path}.router ${routerName} is not a router of this lab; the fault has no effect`,
+      });
       return;
     }
     if (!MODELLED_FAULTS.includes(f0.type)) {
-      problems.push({ severity: 'warning', path, message: `${path} (${f0.type}) concerns a part of the cluster this version does not simulate yet; it has no effect` });
+      problems.push({
+        severity: 'warning',
+        path,
+        message: `${path} (${f0.type}) concerns a part of the cluster this version does not simulate yet; it has no effect`,
+      });
       return;
     }
     if (f0.type === 'firewall') {
-      const rule = { action: f['action'] === 'reject' ? 'reject' : 'drop', proto: (f['proto'] as string | number | undefined) ?? 'all', ...pick(f, ['dport', 'src', 'dst']) } as FirewallRule;
+      const rule = {
+        action: f['action'] === 'reject' ? 'reject' : 'drop',
+        proto: (f['proto'] as string | number | undefined) ?? 'all',
+        ...pick(f, ['dport', 'src', 'dst']),
+      } as FirewallRule;
       if (nodeName !== undefined) {
         const b = builders.get(`node/${nodeName}`);
         if (b) firewallRules(b, [rule], 'INPUT', 'FORWARD');
@@ -252,11 +337,23 @@ function applyNodeFaults(lab: Lab, builders: Map<string, HostBuilder>, problems:
       const route = String(f['route']);
       if (!b) return;
       const before = b.routes.length;
-      const c = route === 'default' ? { addr: ZERO, len: 0 } : parseCidr(route).ok ? (parseCidr(route) as { cidr: Cidr }).cidr : undefined;
-      const keep = b.routes.filter((r) => !(r.table === 'main' && c !== undefined && r.dst.addr === c.addr && r.dst.len === c.len));
+      const c =
+        route === 'default'
+          ? { addr: ZERO, len: 0 }
+          : parseCidr(route).ok
+            ? (parseCidr(route) as { cidr: Cidr }).cidr
+            : undefined;
+      const keep = b.routes.filter(
+        (r) => !(r.table === 'main' && c !== undefined && r.dst.addr === c.addr && r.dst.len === c.len),
+      );
       b.routes.length = 0;
       b.routes.push(...keep);
-      if (keep.length === before) problems.push({ severity: 'warning', path: `${path}.route`, message: `${path}.route ${route}: node ${nodeName} has no such route; the fault has no effect` });
+      if (keep.length === before)
+        problems.push({
+          severity: 'warning',
+          path: `${path}.route`,
+          message: `${path}.route ${route}: node ${nodeName} has no such route; the fault has no effect`,
+        });
     }
   });
 }
@@ -268,4 +365,3 @@ function pick(o: Record<string, unknown>, keys: string[]): Record<string, unknow
 export function nodeSpecByName(lab: Lab, name: string): NodeSpec | undefined {
   return lab.nodes.find((n) => n.name === name);
 }
-

@@ -31,7 +31,14 @@ export class HostBuilder {
     readonly kind: NetnsKind,
     readonly hostname: string,
   ) {
-    this.addLink({ name: 'lo', kind: 'loopback', mac: '00:00:00:00:00:00' as MacAddr, mtu: 65536, up: true, addrs: [] });
+    this.addLink({
+      name: 'lo',
+      kind: 'loopback',
+      mac: '00:00:00:00:00:00' as MacAddr,
+      mtu: 65536,
+      up: true,
+      addrs: [],
+    });
     this.addAddr('lo', { addr: 0x7f000001 as Ipv4Addr, len: 8, scope: 'host' });
   }
 
@@ -57,19 +64,59 @@ export class HostBuilder {
   addAddr(dev: string, a: IfAddr, opts: { noprefixroute?: boolean } = {}): void {
     const l = this.link(dev);
     l.addrs = [...l.addrs, a];
-    this.routes.push({ table: 'local', type: 'local', dst: { addr: a.addr, len: 32 }, dev, proto: 'kernel', scope: 'host', src: a.addr });
+    this.routes.push({
+      table: 'local',
+      type: 'local',
+      dst: { addr: a.addr, len: 32 },
+      dev,
+      proto: 'kernel',
+      scope: 'host',
+      src: a.addr,
+    });
     if (dev === 'lo') {
-      this.routes.push({ table: 'local', type: 'local', dst: { addr: networkOf(a.addr, a.len), len: a.len }, dev, proto: 'kernel', scope: 'host', src: a.addr });
+      this.routes.push({
+        table: 'local',
+        type: 'local',
+        dst: { addr: networkOf(a.addr, a.len), len: a.len },
+        dev,
+        proto: 'kernel',
+        scope: 'host',
+        src: a.addr,
+      });
     }
     if (a.len < 31 && dev !== 'lo') {
       const c: Cidr = { addr: networkOf(a.addr, a.len), len: a.len };
-      this.routes.push({ table: 'local', type: 'broadcast', dst: { addr: broadcastOf(c), len: 32 }, dev, proto: 'kernel', scope: 'link', src: a.addr });
+      this.routes.push({
+        table: 'local',
+        type: 'broadcast',
+        dst: { addr: broadcastOf(c), len: 32 },
+        dev,
+        proto: 'kernel',
+        scope: 'link',
+        src: a.addr,
+      });
     }
     if (dev === 'lo') {
-      this.routes.push({ table: 'local', type: 'broadcast', dst: { addr: broadcastOf({ addr: networkOf(a.addr, a.len), len: a.len }), len: 32 }, dev, proto: 'kernel', scope: 'link', src: a.addr });
+      this.routes.push({
+        table: 'local',
+        type: 'broadcast',
+        dst: { addr: broadcastOf({ addr: networkOf(a.addr, a.len), len: a.len }), len: 32 },
+        dev,
+        proto: 'kernel',
+        scope: 'link',
+        src: a.addr,
+      });
     }
     if (!opts.noprefixroute && a.len < 32 && dev !== 'lo') {
-      this.routes.push({ table: 'main', type: 'unicast', dst: { addr: networkOf(a.addr, a.len), len: a.len }, dev, proto: 'kernel', scope: 'link', src: a.addr });
+      this.routes.push({
+        table: 'main',
+        type: 'unicast',
+        dst: { addr: networkOf(a.addr, a.len), len: a.len },
+        dev,
+        proto: 'kernel',
+        scope: 'link',
+        src: a.addr,
+      });
     }
   }
 
@@ -98,6 +145,7 @@ export class HostBuilder {
 
 /** An address with the broadcast netlink fills in for prefixes shorter than /31. */
 export function ifAddr(addr: Ipv4Addr, len: number): IfAddr {
-  if (len < 31) return { addr, len, scope: 'global', broadcast: broadcastOf({ addr: networkOf(addr, len), len }) };
+  if (len < 31)
+    return { addr, len, scope: 'global', broadcast: broadcastOf({ addr: networkOf(addr, len), len }) };
   return { addr, len, scope: 'global' };
 }

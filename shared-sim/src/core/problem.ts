@@ -21,7 +21,9 @@ export function problem(path: string, value: unknown, reason: string, ref?: stri
 }
 
 export function warning(path: string, message: string, ref?: string): Problem {
-  return ref === undefined ? { severity: 'warning', path, message } : { severity: 'warning', path, ref, message };
+  return ref === undefined
+    ? { severity: 'warning', path, message }
+    : { severity: 'warning', path, ref, message };
 }
 
 /** How a value is quoted in a message: strings as they are (empty shown as ""), others as JSON, long values cut. */

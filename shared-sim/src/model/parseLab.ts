@@ -1,6 +1,16 @@
 import type { Problem } from '../core/problem';
 import { hash32 } from '../core/hash';
-import { cidrContains, cidrOverlaps, parseCidr, parseIpv4, parseIpv4Sloppy, addOffset, broadcastOf, formatIpv4, type Cidr } from '../dataplane/addr/ipv4';
+import {
+  cidrContains,
+  cidrOverlaps,
+  parseCidr,
+  parseIpv4,
+  parseIpv4Sloppy,
+  addOffset,
+  broadcastOf,
+  formatIpv4,
+  type Cidr,
+} from '../dataplane/addr/ipv4';
 import {
   LAB_FORMAT_VERSION,
   type BgpConfig,
@@ -25,8 +35,28 @@ export type LabParse =
   | { readonly ok: true; readonly lab: Lab; readonly warnings: readonly Problem[] }
   | { readonly ok: false; readonly problems: readonly Problem[] };
 
-const TOP_FIELDS = ['podpath', 'name', 'description', 'cluster', 'networks', 'routers', 'nodes', 'clients', 'objects', 'faults', 'layout'];
-export const MODELLED_KINDS = ['Namespace', 'Pod', 'Service', 'Endpoints', 'EndpointSlice', 'NetworkPolicy', 'Deployment'];
+const TOP_FIELDS = [
+  'podpath',
+  'name',
+  'description',
+  'cluster',
+  'networks',
+  'routers',
+  'nodes',
+  'clients',
+  'objects',
+  'faults',
+  'layout',
+];
+export const MODELLED_KINDS = [
+  'Namespace',
+  'Pod',
+  'Service',
+  'Endpoints',
+  'EndpointSlice',
+  'NetworkPolicy',
+  'Deployment',
+];
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
 
 /** Parses lab file text (JSON). */
@@ -36,7 +66,10 @@ export function parseLabText(text: string): LabParse {
     json = JSON.parse(text);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    return { ok: false, problems: [{ severity: 'error', path: '', message: `the lab file is not valid JSON: ${msg}` }] };
+    return {
+      ok: false,
+      problems: [{ severity: 'error', path: '', message: `the lab file is not valid JSON: ${msg}` }],
+    };
   }
   return parseLab(json);
 }
@@ -84,13 +117,36 @@ export function parseLab(json: unknown): LabParse {
   const faults = readFaults(r, r.array(json, 'faults', 'faults'));
   const layout = readLayout(r, r.object(json, 'layout', 'layout'));
 
-  if (r.hasErrors) return { ok: false, problems: r.problems.filter((p) => p.severity === 'error').concat(r.problems.filter((p) => p.severity === 'warning')) };
-  const lab: Lab = { podpath: 1, name, description, cluster, networks, routers, nodes, clients, objects, pods, faults, layout };
+  if (r.hasErrors)
+    return {
+      ok: false,
+      problems: r.problems
+        .filter((p) => p.severity === 'error')
+        .concat(r.problems.filter((p) => p.severity === 'warning')),
+    };
+  const lab: Lab = {
+    podpath: 1,
+    name,
+    description,
+    cluster,
+    networks,
+    routers,
+    nodes,
+    clients,
+    objects,
+    pods,
+    faults,
+    layout,
+  };
   return { ok: true, lab, warnings: r.problems };
 }
 
 function readCluster(r: Reader, c: Record<string, unknown>): ClusterConfig {
-  r.unknownFields(c, ['podCIDR', 'serviceCIDR', 'clusterDomain', 'dnsServiceIP', 'cni', 'kubeProxy'], 'cluster');
+  r.unknownFields(
+    c,
+    ['podCIDR', 'serviceCIDR', 'clusterDomain', 'dnsServiceIP', 'cni', 'kubeProxy'],
+    'cluster',
+  );
   const podCIDR = r.cidr(c, 'podCIDR', 'cluster.podCIDR', '10.244.0.0/16') ?? '10.244.0.0/16';
   const serviceCIDR = r.cidr(c, 'serviceCIDR', 'cluster.serviceCIDR', '10.96.0.0/12') ?? '10.96.0.0/12';
   const pod = parseCidr(podCIDR);
@@ -102,7 +158,8 @@ function readCluster(r: Reader, c: Record<string, unknown>): ClusterConfig {
   let dnsServiceIP = svc.ok ? formatIpv4(addOffset(svc.cidr.addr, 10)) : '10.96.0.10';
   const dns = r.ip(c, 'dnsServiceIP', 'cluster.dnsServiceIP', false);
   if (dns !== undefined) {
-    if (svc.ok && !cidrContains(svc.cidr, parseIpv4(dns) ?? 0)) r.error('cluster.dnsServiceIP', dns, `is not inside cluster.serviceCIDR ${serviceCIDR}`);
+    if (svc.ok && !cidrContains(svc.cidr, parseIpv4(dns) ?? 0))
+      r.error('cluster.dnsServiceIP', dns, `is not inside cluster.serviceCIDR ${serviceCIDR}`);
     dnsServiceIP = dns;
   }
   const cni = readCni(r, r.object(c, 'cni', 'cluster.cni'));
@@ -111,14 +168,22 @@ function readCluster(r: Reader, c: Record<string, unknown>): ClusterConfig {
 }
 
 function readCni(r: Reader, c: Record<string, unknown>): CniConfig {
-  r.unknownFields(c, ['plugin', 'mode', 'crossSubnet', 'natOutgoing', 'vxlan', 'blockSize', 'bgp'], 'cluster.cni');
+  r.unknownFields(
+    c,
+    ['plugin', 'mode', 'crossSubnet', 'natOutgoing', 'vxlan', 'blockSize', 'bgp'],
+    'cluster.cni',
+  );
   const plugin = r.oneOf(c, 'plugin', 'cluster.cni.plugin', ['flannel', 'calico'], 'flannel');
   const mode =
     plugin === 'flannel'
       ? r.oneOf(c, 'mode', 'cluster.cni.mode', ['vxlan', 'host-gw'], 'vxlan')
       : r.oneOf(c, 'mode', 'cluster.cni.mode', ['bgp', 'ipip', 'vxlan'], 'ipip');
   const crossSubnet = r.boolean(c, 'crossSubnet', 'cluster.cni.crossSubnet', false);
-  if (crossSubnet && plugin === 'flannel') r.warn('cluster.cni.crossSubnet', 'cluster.cni.crossSubnet applies to Calico IPIP/VXLAN only; Flannel ignores it');
+  if (crossSubnet && plugin === 'flannel')
+    r.warn(
+      'cluster.cni.crossSubnet',
+      'cluster.cni.crossSubnet applies to Calico IPIP/VXLAN only; Flannel ignores it',
+    );
   const natOutgoing = r.boolean(c, 'natOutgoing', 'cluster.cni.natOutgoing', true);
   const vx = r.object(c, 'vxlan', 'cluster.cni.vxlan');
   const vxlan = {
@@ -141,9 +206,17 @@ function readCni(r: Reader, c: Record<string, unknown>): CniConfig {
   });
   const bgp: BgpConfig = {
     asNumber: r.integer(b, 'asNumber', 'cluster.cni.bgp.asNumber', 64512, 1, 4294967295),
-    topology: r.oneOf(b, 'topology', 'cluster.cni.bgp.topology', ['full-mesh', 'route-reflector'], 'full-mesh'),
+    topology: r.oneOf(
+      b,
+      'topology',
+      'cluster.cni.bgp.topology',
+      ['full-mesh', 'route-reflector'],
+      'full-mesh',
+    ),
     routeReflectors: stringList(r, b, 'routeReflectors', 'cluster.cni.bgp.routeReflectors'),
-    ...(r.ip(b, 'clusterID', 'cluster.cni.bgp.clusterID', false) !== undefined ? { clusterID: b['clusterID'] as string } : {}),
+    ...(r.ip(b, 'clusterID', 'cluster.cni.bgp.clusterID', false) !== undefined
+      ? { clusterID: b['clusterID'] as string }
+      : {}),
     peers,
   };
   return { plugin, mode, crossSubnet, natOutgoing, vxlan, blockSize, bgp };
@@ -152,16 +225,37 @@ function readCni(r: Reader, c: Record<string, unknown>): CniConfig {
 function readKubeProxy(r: Reader, k: Record<string, unknown>, podCIDR: string): KubeProxyConfig {
   r.unknownFields(
     k,
-    ['mode', 'ipvsScheduler', 'masqueradeAll', 'masqueradeBit', 'clusterCIDR', 'detectLocalMode', 'nodePortAddresses', 'localhostNodePorts'],
+    [
+      'mode',
+      'ipvsScheduler',
+      'masqueradeAll',
+      'masqueradeBit',
+      'clusterCIDR',
+      'detectLocalMode',
+      'nodePortAddresses',
+      'localhostNodePorts',
+    ],
     'cluster.kubeProxy',
   );
   return {
     mode: r.oneOf(k, 'mode', 'cluster.kubeProxy.mode', ['iptables', 'ipvs', 'nftables'], 'iptables'),
-    ipvsScheduler: r.oneOf(k, 'ipvsScheduler', 'cluster.kubeProxy.ipvsScheduler', ['rr', 'wrr', 'lc', 'wlc', 'sh', 'dh', 'sed', 'nq'], 'rr'),
+    ipvsScheduler: r.oneOf(
+      k,
+      'ipvsScheduler',
+      'cluster.kubeProxy.ipvsScheduler',
+      ['rr', 'wrr', 'lc', 'wlc', 'sh', 'dh', 'sed', 'nq'],
+      'rr',
+    ),
     masqueradeAll: r.boolean(k, 'masqueradeAll', 'cluster.kubeProxy.masqueradeAll', false),
     masqueradeBit: r.integer(k, 'masqueradeBit', 'cluster.kubeProxy.masqueradeBit', 14, 0, 31),
     clusterCIDR: r.cidr(k, 'clusterCIDR', 'cluster.kubeProxy.clusterCIDR', podCIDR) ?? podCIDR,
-    detectLocalMode: r.oneOf(k, 'detectLocalMode', 'cluster.kubeProxy.detectLocalMode', ['ClusterCIDR', 'NodeCIDR', 'BridgeInterface', 'InterfaceNamePrefix'], 'ClusterCIDR'),
+    detectLocalMode: r.oneOf(
+      k,
+      'detectLocalMode',
+      'cluster.kubeProxy.detectLocalMode',
+      ['ClusterCIDR', 'NodeCIDR', 'BridgeInterface', 'InterfaceNamePrefix'],
+      'ClusterCIDR',
+    ),
     nodePortAddresses: stringList(r, k, 'nodePortAddresses', 'cluster.kubeProxy.nodePortAddresses'),
     localhostNodePorts: r.boolean(k, 'localhostNodePorts', 'cluster.kubeProxy.localhostNodePorts', true),
   };
@@ -177,13 +271,27 @@ function stringList(r: Reader, obj: Record<string, unknown>, key: string, path: 
   });
 }
 
-function elementName(r: Reader, obj: Record<string, unknown>, path: string, seen: Map<string, string>, what: string): string {
+function elementName(
+  r: Reader,
+  obj: Record<string, unknown>,
+  path: string,
+  seen: Map<string, string>,
+  what: string,
+): string {
   const name = r.requiredString(obj, 'name', `${path}.name`);
   if (name === '') return name;
   if (!ELEMENT_NAME.test(name)) {
-    r.error(`${path}.name`, name, "is not a valid name (letters, digits, '-', '_' and '.', at most 63 characters, starting and ending with a letter or digit)");
+    r.error(
+      `${path}.name`,
+      name,
+      "is not a valid name (letters, digits, '-', '_' and '.', at most 63 characters, starting and ending with a letter or digit)",
+    );
   } else if (seen.has(name)) {
-    r.error(`${path}.name`, name, `is already used by ${seen.get(name) ?? ''} (${what} names must be unique)`);
+    r.error(
+      `${path}.name`,
+      name,
+      `is already used by ${seen.get(name) ?? ''} (${what} names must be unique)`,
+    );
   }
   seen.set(name, path);
   return name;
@@ -225,23 +333,40 @@ function hostAddress(
   const a = parseIpv4(ip);
   if (!c.ok || a === undefined) return;
   if (!cidrContains(c.cidr, a)) return r.error(path, ip, `is not inside network ${net.name} ${net.cidr}`);
-  if (a === c.cidr.addr) return r.error(path, ip, `is the network address of ${net.name} ${net.cidr}, not a host address`);
-  if (a === broadcastOf(c.cidr)) return r.error(path, ip, `is the broadcast address of ${net.name} ${net.cidr}, not a host address`);
+  if (a === c.cidr.addr)
+    return r.error(path, ip, `is the network address of ${net.name} ${net.cidr}, not a host address`);
+  if (a === broadcastOf(c.cidr))
+    return r.error(path, ip, `is the broadcast address of ${net.name} ${net.cidr}, not a host address`);
   const key = `${net.name}|${ip}`;
   const other = usedIps.get(key);
   if (other !== undefined) return r.error(path, ip, `is already used by ${other} on network ${net.name}`);
   usedIps.set(key, path);
 }
 
-function networkField(r: Reader, obj: Record<string, unknown>, path: string, nets: Map<string, NetworkSpec>): NetworkSpec | undefined {
+function networkField(
+  r: Reader,
+  obj: Record<string, unknown>,
+  path: string,
+  nets: Map<string, NetworkSpec>,
+): NetworkSpec | undefined {
   const name = r.requiredString(obj, 'network', path);
   if (name === '') return undefined;
   const net = nets.get(name);
-  if (net === undefined) r.error(path, name, `is not a network of this lab${nets.size ? ` (networks: ${[...nets.keys()].join(', ')})` : ' (the lab has no networks)'}`);
+  if (net === undefined)
+    r.error(
+      path,
+      name,
+      `is not a network of this lab${nets.size ? ` (networks: ${[...nets.keys()].join(', ')})` : ' (the lab has no networks)'}`,
+    );
   return net;
 }
 
-function readRouters(r: Reader, list: unknown[], nets: Map<string, NetworkSpec>, usedIps: Map<string, string>): RouterSpec[] {
+function readRouters(
+  r: Reader,
+  list: unknown[],
+  nets: Map<string, NetworkSpec>,
+  usedIps: Map<string, string>,
+): RouterSpec[] {
   const seen = new Map<string, string>();
   const out: RouterSpec[] = [];
   list.forEach((x, i) => {
@@ -260,12 +385,18 @@ function readRouters(r: Reader, list: unknown[], nets: Map<string, NetworkSpec>,
       const ip = r.ip(f, 'ip', `${fp}.ip`, true);
       hostAddress(r, ip, `${fp}.ip`, net, usedIps);
       if (net !== undefined) {
-        if (netsSeen.has(net.name)) r.error(`${fp}.network`, net.name, `is connected twice to router ${name} (one interface per network)`);
+        if (netsSeen.has(net.name))
+          r.error(
+            `${fp}.network`,
+            net.name,
+            `is connected twice to router ${name} (one interface per network)`,
+          );
         netsSeen.add(net.name);
       }
       return [{ network: net?.name ?? '', ip: ip ?? '' }];
     });
-    if (interfaces.length === 0) r.error(`${path}.interfaces`, undefined, 'is empty: a router needs at least one interface');
+    if (interfaces.length === 0)
+      r.error(`${path}.interfaces`, undefined, 'is empty: a router needs at least one interface');
     const routes = r.array(x, 'routes', `${path}.routes`).flatMap((rt, j) => {
       const rp = `${path}.routes[${j}]`;
       if (!r.isObject(rt)) {
@@ -286,8 +417,14 @@ function readRouters(r: Reader, list: unknown[], nets: Map<string, NetworkSpec>,
       if (!r.isObject(bgpObj)) r.error(`${path}.bgp`, bgpObj, 'must be an object');
       else bgp = { asNumber: r.integer(bgpObj, 'asNumber', `${path}.bgp.asNumber`, 64512, 1, 4294967295) };
     }
-    const firewall = r.array(x, 'firewall', `${path}.firewall`).flatMap((f, j) => readFirewallRule(r, f, `${path}.firewall[${j}]`));
-    out.push(bgp === undefined ? { name, interfaces, routes, firewall } : { name, interfaces, routes, bgp, firewall });
+    const firewall = r
+      .array(x, 'firewall', `${path}.firewall`)
+      .flatMap((f, j) => readFirewallRule(r, f, `${path}.firewall[${j}]`));
+    out.push(
+      bgp === undefined
+        ? { name, interfaces, routes, firewall }
+        : { name, interfaces, routes, bgp, firewall },
+    );
   });
   return out;
 }
@@ -301,10 +438,16 @@ export function readFirewallRule(r: Reader, f: unknown, path: string): FirewallR
   let proto: string | number = 'all';
   const p = f['proto'];
   if (typeof p === 'number') {
-    if (!Number.isInteger(p) || p < 0 || p > 255) r.error(`${path}.proto`, p, 'is not an IP protocol number (0-255)');
+    if (!Number.isInteger(p) || p < 0 || p > 255)
+      r.error(`${path}.proto`, p, 'is not an IP protocol number (0-255)');
     else proto = p;
   } else if (typeof p === 'string') {
-    if (!['tcp', 'udp', 'icmp', 'sctp', 'ipip', 'all'].includes(p)) r.error(`${path}.proto`, p, 'is not one of "tcp", "udp", "icmp", "sctp", "ipip", "all" or a protocol number');
+    if (!['tcp', 'udp', 'icmp', 'sctp', 'ipip', 'all'].includes(p))
+      r.error(
+        `${path}.proto`,
+        p,
+        'is not one of "tcp", "udp", "icmp", "sctp", "ipip", "all" or a protocol number',
+      );
     else proto = p;
   } else if (p !== undefined) r.error(`${path}.proto`, p, 'must be a protocol name or number');
   const dport = r.integer(f, 'dport', `${path}.dport`, undefined, 1, 65535);
@@ -337,14 +480,21 @@ function readHostCommon(
   const gateway = r.ip(x, 'gateway', `${path}.gateway`, false);
   if (gateway !== undefined && net !== undefined && net.cidr !== '') {
     const c = parseCidr(net.cidr);
-    if (c.ok && !cidrContains(c.cidr, parseIpv4(gateway) ?? 0)) r.error(`${path}.gateway`, gateway, `is not inside network ${net.name} ${net.cidr}`);
-    else if (gateway === ip) r.error(`${path}.gateway`, gateway, 'is the host\'s own address');
+    if (c.ok && !cidrContains(c.cidr, parseIpv4(gateway) ?? 0))
+      r.error(`${path}.gateway`, gateway, `is not inside network ${net.name} ${net.cidr}`);
+    else if (gateway === ip) r.error(`${path}.gateway`, gateway, "is the host's own address");
   }
   const mtu = r.integer(x, 'mtu', `${path}.mtu`, net?.mtu ?? 1500, 576, 9216);
   return { network: net?.name ?? '', ip: ip ?? '', ...(gateway !== undefined ? { gateway } : {}), mtu };
 }
 
-function readNodes(r: Reader, list: unknown[], nets: Map<string, NetworkSpec>, usedIps: Map<string, string>, cluster: ClusterConfig): NodeSpec[] {
+function readNodes(
+  r: Reader,
+  list: unknown[],
+  nets: Map<string, NetworkSpec>,
+  usedIps: Map<string, string>,
+  cluster: ClusterConfig,
+): NodeSpec[] {
   const seen = new Map<string, string>();
   const out: NodeSpec[] = [];
   const pool = parseCidr(cluster.podCIDR);
@@ -372,7 +522,12 @@ function readNodes(r: Reader, list: unknown[], nets: Map<string, NetworkSpec>, u
   return out;
 }
 
-function readClients(r: Reader, list: unknown[], nets: Map<string, NetworkSpec>, usedIps: Map<string, string>): ClientSpec[] {
+function readClients(
+  r: Reader,
+  list: unknown[],
+  nets: Map<string, NetworkSpec>,
+  usedIps: Map<string, string>,
+): ClientSpec[] {
   const seen = new Map<string, string>();
   const out: ClientSpec[] = [];
   list.forEach((x, i) => {
@@ -405,24 +560,42 @@ function readObjects(
     const meta = r.object(o, 'metadata', `${path}.metadata`);
     const name = r.requiredString(meta, 'name', `${path}.metadata.name`);
     const namespaced = kind !== 'Namespace';
-    const namespace = namespaced ? r.string(meta, 'namespace', `${path}.metadata.namespace`, 'default') : undefined;
+    const namespace = namespaced
+      ? r.string(meta, 'namespace', `${path}.metadata.namespace`, 'default')
+      : undefined;
     if (name !== '' && !DNS1123_SUBDOMAIN.test(name)) {
-      r.error(`${path}.metadata.name`, name, 'is not a valid Kubernetes name (lower-case letters, digits, "-" and ".")');
+      r.error(
+        `${path}.metadata.name`,
+        name,
+        'is not a valid Kubernetes name (lower-case letters, digits, "-" and ".")',
+      );
     }
     if (namespace !== undefined && !DNS1123_LABEL.test(namespace)) {
-      r.error(`${path}.metadata.namespace`, namespace, 'is not a valid namespace name (lower-case letters, digits and "-")');
+      r.error(
+        `${path}.metadata.namespace`,
+        namespace,
+        'is not a valid namespace name (lower-case letters, digits and "-")',
+      );
     }
     readLabels(r, meta, `${path}.metadata.labels`);
     const key = `${kind}|${namespace ?? ''}|${name}`;
     if (kind !== '' && name !== '') {
       const other = seen.get(key);
-      if (other !== undefined) r.error(`${path}.metadata.name`, name, `is already used by ${other} (a ${kind} named ${namespace ? `${namespace}/` : ''}${name} exists twice)`);
+      if (other !== undefined)
+        r.error(
+          `${path}.metadata.name`,
+          name,
+          `is already used by ${other} (a ${kind} named ${namespace ? `${namespace}/` : ''}${name} exists twice)`,
+        );
       seen.set(key, path);
     }
     if (kind !== '' && !MODELLED_KINDS.includes(kind)) {
       r.warn(path, `${path} is a ${kind}, a kind Podpath does not model; it is kept and ignored`);
     }
-    const obj = { ...o, metadata: { ...meta, ...(namespace !== undefined ? { namespace } : {}) } } as KubeObject;
+    const obj = {
+      ...o,
+      metadata: { ...meta, ...(namespace !== undefined ? { namespace } : {}) },
+    } as KubeObject;
     objects.push(obj);
     if (kind === 'Pod') {
       const spec = r.object(o, 'spec', `${path}.spec`);
@@ -448,13 +621,16 @@ function readObjects(
 
 function readLabels(r: Reader, meta: Record<string, unknown>, path: string): void {
   const labels = r.object(meta, 'labels', path);
-  for (const [k, v] of Object.entries(labels)) if (typeof v !== 'string') r.error(`${path}.${k}`, v, 'must be a string (label values are strings)');
+  for (const [k, v] of Object.entries(labels))
+    if (typeof v !== 'string') r.error(`${path}.${k}`, v, 'must be a string (label values are strings)');
 }
 
 function labelsOf(meta: Record<string, unknown>): Record<string, string> {
   const l = meta['labels'];
   if (typeof l !== 'object' || l === null) return {};
-  return Object.fromEntries(Object.entries(l as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+  return Object.fromEntries(
+    Object.entries(l as Record<string, unknown>).filter(([, v]) => typeof v === 'string'),
+  ) as Record<string, string>;
 }
 
 function readPodSpec(
@@ -468,7 +644,11 @@ function readPodSpec(
 ): Omit<PodSpec, 'namespace' | 'name' | 'labels' | 'objectIndex'> {
   const nodeName = r.string(spec, 'nodeName', `${specPath}.nodeName`);
   if (nodeName !== undefined && !nodeNames.has(nodeName)) {
-    r.error(`${specPath}.nodeName`, nodeName, `is not a node of this lab${nodeNames.size ? ` (nodes: ${[...nodeNames].join(', ')})` : ' (the lab has no nodes)'}`);
+    r.error(
+      `${specPath}.nodeName`,
+      nodeName,
+      `is not a node of this lab${nodeNames.size ? ` (nodes: ${[...nodeNames].join(', ')})` : ' (the lab has no nodes)'}`,
+    );
   }
   const hostNetwork = r.boolean(spec, 'hostNetwork', `${specPath}.hostNetwork`, false);
   const ports: ContainerPort[] = [];
@@ -479,13 +659,19 @@ function readPodSpec(
       const pp = `${cp}.ports[${j}]`;
       if (!r.isObject(p)) return r.error(pp, p, 'must be an object');
       const containerPort = r.integer(p, 'containerPort', `${pp}.containerPort`, undefined, 1, 65535);
-      if (containerPort === undefined && p['containerPort'] === undefined) r.error(`${pp}.containerPort`, undefined, 'is missing');
+      if (containerPort === undefined && p['containerPort'] === undefined)
+        r.error(`${pp}.containerPort`, undefined, 'is missing');
       const protocol = r.oneOf(p, 'protocol', `${pp}.protocol`, PROTOCOLS, 'TCP');
       const name = r.string(p, 'name', `${pp}.name`);
       if (name !== undefined && !/^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/.test(name)) {
-        r.error(`${pp}.name`, name, 'is not a valid port name (at most 15 lower-case letters, digits and "-")');
+        r.error(
+          `${pp}.name`,
+          name,
+          'is not a valid port name (at most 15 lower-case letters, digits and "-")',
+        );
       }
-      if (containerPort !== undefined) ports.push({ containerPort, protocol, ...(name !== undefined ? { name } : {}) });
+      if (containerPort !== undefined)
+        ports.push({ containerPort, protocol, ...(name !== undefined ? { name } : {}) });
     });
   });
   const podIP = r.ip(status, 'podIP', `${objPath}.status.podIP`, false);
@@ -498,7 +684,13 @@ function readPodSpec(
   r.array(status, 'conditions', `${objPath}.status.conditions`).forEach((c) => {
     if (r.isObject(c) && c['type'] === 'Ready') ready = c['status'] === 'True';
   });
-  const dnsPolicy = r.oneOf(spec, 'dnsPolicy', `${specPath}.dnsPolicy`, ['ClusterFirst', 'Default', 'ClusterFirstWithHostNet', 'None'], 'ClusterFirst');
+  const dnsPolicy = r.oneOf(
+    spec,
+    'dnsPolicy',
+    `${specPath}.dnsPolicy`,
+    ['ClusterFirst', 'Default', 'ClusterFirstWithHostNet', 'None'],
+    'ClusterFirst',
+  );
   return {
     ...(nodeName !== undefined ? { nodeName } : {}),
     ports,
@@ -542,7 +734,12 @@ function expandDeployment(
   const sel = r.object(spec, 'selector', `${path}.spec.selector`);
   const ml = r.object(sel, 'matchLabels', `${path}.spec.selector.matchLabels`);
   for (const [k, v] of Object.entries(ml)) {
-    if (labels[k] !== v) r.error(`${path}.spec.selector.matchLabels.${k}`, v, `does not match the template's labels (spec.template.metadata.labels.${k} is ${labels[k] ?? 'not set'})`);
+    if (labels[k] !== v)
+      r.error(
+        `${path}.spec.selector.matchLabels.${k}`,
+        v,
+        `does not match the template's labels (spec.template.metadata.labels.${k} is ${labels[k] ?? 'not set'})`,
+      );
   }
   const base = readPodSpec(r, tspec, {}, path, `${path}.spec.template.spec`, nodeNames, cluster);
   const templateHash = safeEncode(hash32(`${namespace}/${name}:${JSON.stringify(template)}`), 10);
@@ -565,7 +762,13 @@ function expandDeployment(
 }
 
 function readServiceSpec(r: Reader, spec: Record<string, unknown>, path: string): void {
-  const type = r.oneOf(spec, 'type', `${path}.type`, ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'], 'ClusterIP');
+  const type = r.oneOf(
+    spec,
+    'type',
+    `${path}.type`,
+    ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'],
+    'ClusterIP',
+  );
   r.array(spec, 'ports', `${path}.ports`).forEach((p, i) => {
     const pp = `${path}.ports[${i}]`;
     if (!r.isObject(p)) return r.error(pp, p, 'must be an object');
@@ -574,19 +777,33 @@ function readServiceSpec(r: Reader, spec: Record<string, unknown>, path: string)
     r.oneOf(p, 'protocol', `${pp}.protocol`, PROTOCOLS, 'TCP');
     const tp = p['targetPort'];
     if (typeof tp === 'number') r.integer(p, 'targetPort', `${pp}.targetPort`, undefined, 1, 65535);
-    else if (tp !== undefined && typeof tp !== 'string') r.error(`${pp}.targetPort`, tp, 'must be a port number or a port name');
+    else if (tp !== undefined && typeof tp !== 'string')
+      r.error(`${pp}.targetPort`, tp, 'must be a port number or a port name');
     if (p['nodePort'] !== undefined) {
-      if (type === 'ClusterIP' || type === 'ExternalName') r.error(`${pp}.nodePort`, p['nodePort'], `is only allowed for NodePort and LoadBalancer services (type is ${type})`);
+      if (type === 'ClusterIP' || type === 'ExternalName')
+        r.error(
+          `${pp}.nodePort`,
+          p['nodePort'],
+          `is only allowed for NodePort and LoadBalancer services (type is ${type})`,
+        );
       else {
         const np = r.integer(p, 'nodePort', `${pp}.nodePort`, undefined, 1, 65535);
         if (np !== undefined && (np < 30000 || np > 32767)) {
-          r.warn(`${pp}.nodePort`, `${pp}.nodePort ${np} is outside the API server's default --service-node-port-range 30000-32767 (a cluster with the default range would refuse it)`);
+          r.warn(
+            `${pp}.nodePort`,
+            `${pp}.nodePort ${np} is outside the API server's default --service-node-port-range 30000-32767 (a cluster with the default range would refuse it)`,
+          );
         }
       }
     }
   });
   const cip = spec['clusterIP'];
-  if (cip !== undefined && cip !== 'None' && cip !== '' && (typeof cip !== 'string' || parseIpv4Sloppy(cip) === undefined)) {
+  if (
+    cip !== undefined &&
+    cip !== 'None' &&
+    cip !== '' &&
+    (typeof cip !== 'string' || parseIpv4Sloppy(cip) === undefined)
+  ) {
     r.error(`${path}.clusterIP`, cip, 'is not a valid IPv4 address or "None"');
   }
 }
@@ -613,9 +830,11 @@ function readFaults(r: Reader, list: unknown[]): Fault[] {
     const path = `faults[${i}]`;
     if (!r.isObject(f)) return r.error(path, f, 'must be an object');
     const type = r.requiredString(f, 'type', `${path}.type`);
-    if (type !== '' && !FAULT_TYPES.includes(type)) r.error(`${path}.type`, type, `is not a fault type (${FAULT_TYPES.join(', ')})`);
+    if (type !== '' && !FAULT_TYPES.includes(type))
+      r.error(`${path}.type`, type, `is not a fault type (${FAULT_TYPES.join(', ')})`);
     if (type === 'firewall') {
-      if (f['router'] === undefined && f['node'] === undefined) r.error(`${path}.router`, undefined, 'is missing: a firewall fault names a router or a node');
+      if (f['router'] === undefined && f['node'] === undefined)
+        r.error(`${path}.router`, undefined, 'is missing: a firewall fault names a router or a node');
       readFirewallRule(r, f, path);
     }
     if (type === 'mtu-mismatch') {
@@ -627,7 +846,8 @@ function readFaults(r: Reader, list: unknown[]): Fault[] {
     if (type === 'missing-route') {
       r.requiredString(f, 'node', `${path}.node`);
       const route = r.requiredString(f, 'route', `${path}.route`);
-      if (route !== '' && route !== 'default' && !parseCidr(route, false).ok) r.error(`${path}.route`, route, 'is neither "default" nor a CIDR');
+      if (route !== '' && route !== 'default' && !parseCidr(route, false).ok)
+        r.error(`${path}.route`, route, 'is neither "default" nor a CIDR');
     }
     out.push(f as Fault);
   });
@@ -642,7 +862,13 @@ function readLayout(r: Reader, layout: Record<string, unknown>): Record<string, 
       r.warn(path, `${path} is not an element reference; the position is ignored`);
       continue;
     }
-    if (!r.isObject(v) || typeof v['x'] !== 'number' || typeof v['y'] !== 'number' || !Number.isFinite(v['x']) || !Number.isFinite(v['y'])) {
+    if (
+      !r.isObject(v) ||
+      typeof v['x'] !== 'number' ||
+      typeof v['y'] !== 'number' ||
+      !Number.isFinite(v['x']) ||
+      !Number.isFinite(v['y'])
+    ) {
       r.error(path, v, 'must be {"x": number, "y": number}');
       continue;
     }

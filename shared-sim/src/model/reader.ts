@@ -81,9 +81,30 @@ export class Reader {
     return v;
   }
 
-  integer(obj: Record<string, unknown>, key: string, path: string, dflt: number, min: number, max: number): number;
-  integer(obj: Record<string, unknown>, key: string, path: string, dflt: undefined, min: number, max: number): number | undefined;
-  integer(obj: Record<string, unknown>, key: string, path: string, dflt: number | undefined, min: number, max: number): number | undefined {
+  integer(
+    obj: Record<string, unknown>,
+    key: string,
+    path: string,
+    dflt: number,
+    min: number,
+    max: number,
+  ): number;
+  integer(
+    obj: Record<string, unknown>,
+    key: string,
+    path: string,
+    dflt: undefined,
+    min: number,
+    max: number,
+  ): number | undefined;
+  integer(
+    obj: Record<string, unknown>,
+    key: string,
+    path: string,
+    dflt: number | undefined,
+    min: number,
+    max: number,
+  ): number | undefined {
     const v = obj[key];
     if (v === undefined || v === null) return dflt;
     if (typeof v !== 'number' || !Number.isInteger(v)) {
@@ -97,7 +118,13 @@ export class Reader {
     return v;
   }
 
-  oneOf<T extends string>(obj: Record<string, unknown>, key: string, path: string, allowed: readonly T[], dflt: T): T {
+  oneOf<T extends string>(
+    obj: Record<string, unknown>,
+    key: string,
+    path: string,
+    allowed: readonly T[],
+    dflt: T,
+  ): T {
     const v = obj[key];
     if (v === undefined || v === null) return dflt;
     if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
@@ -118,7 +145,13 @@ export class Reader {
     return v;
   }
 
-  cidr(obj: Record<string, unknown>, key: string, path: string, dflt: string | undefined, strict = true): string | undefined {
+  cidr(
+    obj: Record<string, unknown>,
+    key: string,
+    path: string,
+    dflt: string | undefined,
+    strict = true,
+  ): string | undefined {
     const v = this.string(obj, key, path);
     if (v === undefined) return dflt;
     const r = parseCidr(v, strict);
@@ -132,7 +165,11 @@ export class Reader {
   /** Warns about fields this version does not know (they are kept in the file and ignored). */
   unknownFields(obj: Record<string, unknown>, known: readonly string[], path: string): void {
     for (const k of Object.keys(obj)) {
-      if (!known.includes(k)) this.warn(path ? `${path}.${k}` : k, `${path ? `${path}.${k}` : k} is not a field Podpath knows; it is kept and ignored`);
+      if (!known.includes(k))
+        this.warn(
+          path ? `${path}.${k}` : k,
+          `${path ? `${path}.${k}` : k} is not a field Podpath knows; it is kept and ignored`,
+        );
     }
   }
 }

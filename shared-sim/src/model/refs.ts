@@ -11,7 +11,8 @@ export interface ElementRef {
 
 const KINDS: readonly RefKind[] = ['node', 'router', 'client', 'network', 'pod', 'svc'];
 
-export type RefParse = { readonly ok: true; readonly ref: ElementRef } | { readonly ok: false; readonly reason: string };
+export type RefParse =
+  { readonly ok: true; readonly ref: ElementRef } | { readonly ok: false; readonly reason: string };
 
 /** Parses a reference; a bare `NAMESPACE/NAME` means a pod. */
 export function parseRef(text: string): RefParse {
@@ -22,10 +23,14 @@ export function parseRef(text: string): RefParse {
   }
   const kind = parts[0] as RefKind;
   if (!KINDS.includes(kind)) {
-    return { ok: false, reason: `is not an element reference (expected ${KINDS.map((k) => k + '/…').join(', ')} or NAMESPACE/NAME)` };
+    return {
+      ok: false,
+      reason: `is not an element reference (expected ${KINDS.map((k) => k + '/…').join(', ')} or NAMESPACE/NAME)`,
+    };
   }
   if (kind === 'pod' || kind === 'svc') {
-    if (parts.length !== 3) return { ok: false, reason: `is not an element reference (expected ${kind}/NAMESPACE/NAME)` };
+    if (parts.length !== 3)
+      return { ok: false, reason: `is not an element reference (expected ${kind}/NAMESPACE/NAME)` };
     return { ok: true, ref: { kind, namespace: parts[1] ?? '', name: parts[2] ?? '' } };
   }
   if (parts.length !== 2) return { ok: false, reason: `is not an element reference (expected ${kind}/NAME)` };

@@ -6,9 +6,17 @@ import type { Host } from '../dataplane/walker/host';
 function selfMulticast(l: Link): string[] {
   const tail = l.mac.split(':').slice(3).join(':');
   if (l.kind === 'bridge') {
-    return ['33:33:00:00:00:01', '01:00:5e:00:00:6a', '33:33:00:00:00:6a', '01:00:5e:00:00:01', `33:33:ff:${tail}`].map((m) => `${m} dev ${l.name} self permanent`);
+    return [
+      '33:33:00:00:00:01',
+      '01:00:5e:00:00:6a',
+      '33:33:00:00:00:6a',
+      '01:00:5e:00:00:01',
+      `33:33:ff:${tail}`,
+    ].map((m) => `${m} dev ${l.name} self permanent`);
   }
-  return ['33:33:00:00:00:01', '01:00:5e:00:00:01', `33:33:ff:${tail}`].map((m) => `${m} dev ${l.name} self permanent`);
+  return ['33:33:00:00:00:01', '01:00:5e:00:00:01', `33:33:ff:${tail}`].map(
+    (m) => `${m} dev ${l.name} self permanent`,
+  );
 }
 
 /**

@@ -9,7 +9,9 @@ import { ipNeigh, ipRoute, ipRouteGet } from './ipRoute';
 import { bridgeFdbShow } from './bridgeFdb';
 import { iptablesS, iptablesSave } from './iptablesSave';
 
-export type CommandResult = { readonly ok: true; readonly stdout: string; readonly stderr?: string } | { readonly ok: false; readonly error: string };
+export type CommandResult =
+  | { readonly ok: true; readonly stdout: string; readonly stderr?: string }
+  | { readonly ok: false; readonly error: string };
 
 export interface CommandOptions {
   /** Wall-clock time for the commands that print one (iptables-save), in ms since the epoch. */
@@ -42,7 +44,8 @@ const TABLES: readonly Table[] = ['raw', 'mangle', 'nat', 'filter'];
 export function runCommand(world: World, h: Host, command: string, opts: CommandOptions): CommandResult {
   const argv = command.trim().split(/\s+/).filter(Boolean);
   const cmd = argv.join(' ');
-  const ok = (stdout: string, stderr?: string): CommandResult => (stderr === undefined ? { ok: true, stdout } : { ok: true, stdout, stderr });
+  const ok = (stdout: string, stderr?: string): CommandResult =>
+    stderr === undefined ? { ok: true, stdout } : { ok: true, stdout, stderr };
   const [a0, a1, a2, a3, a4] = argv;
   if (a0 === 'ip') {
     const obj = a1 ?? '';
@@ -58,7 +61,8 @@ export function runCommand(world: World, h: Host, command: string, opts: Command
       }
       if (rest[0] === 'get' && rest.length === 2) {
         const dst = parseIpv4(rest[1] ?? '');
-        if (dst === undefined) return { ok: false, error: `Error: any valid prefix is expected rather than "${rest[1] ?? ''}".` };
+        if (dst === undefined)
+          return { ok: false, error: `Error: any valid prefix is expected rather than "${rest[1] ?? ''}".` };
         const r = ipRouteGet(h, dst);
         return r.ok ? ok(r.text) : { ok: false, error: r.error };
       }
@@ -78,7 +82,11 @@ export function runCommand(world: World, h: Host, command: string, opts: Command
     let t: Table = 'filter';
     let i = 1;
     if (a1 === '-t') {
-      if (!TABLES.includes(a2 as Table)) return { ok: false, error: `iptables v1.8.9 (nf_tables): can't initialize iptables table \`${a2 ?? ''}': Table does not exist (do you need to insmod?)` };
+      if (!TABLES.includes(a2 as Table))
+        return {
+          ok: false,
+          error: `iptables v1.8.9 (nf_tables): can't initialize iptables table \`${a2 ?? ''}': Table does not exist (do you need to insmod?)`,
+        };
       t = a2 as Table;
       i = 3;
     }
@@ -89,19 +97,31 @@ export function runCommand(world: World, h: Host, command: string, opts: Command
   }
   if (cmd === 'conntrack -L') {
     const entries = opts.conntrack ? ctEntries(opts.conntrack) : [];
-    return ok(entries.map((e) => formatCtEntry(e) + '\n').join(''), `conntrack v1.4.7 (conntrack-tools): ${entries.length} flow entries have been shown.\n`);
+    return ok(
+      entries.map((e) => formatCtEntry(e) + '\n').join(''),
+      `conntrack v1.4.7 (conntrack-tools): ${entries.length} flow entries have been shown.\n`,
+    );
   }
   if (a0 === 'cat' && argv.length === 2) {
-    if (a1 === '/etc/resolv.conf') return h.resolvConf !== undefined ? ok(h.resolvConf) : { ok: false, error: 'cat: /etc/resolv.conf: No such file or directory' };
+    if (a1 === '/etc/resolv.conf')
+      return h.resolvConf !== undefined
+        ? ok(h.resolvConf)
+        : { ok: false, error: 'cat: /etc/resolv.conf: No such file or directory' };
     if (a1 === '/run/flannel/subnet.env') {
       const s = subnetEnvOf(world, h);
-      return s !== undefined ? ok(s) : { ok: false, error: 'cat: /run/flannel/subnet.env: No such file or directory' };
+      return s !== undefined
+        ? ok(s)
+        : { ok: false, error: 'cat: /run/flannel/subnet.env: No such file or directory' };
     }
     return { ok: false, error: `cat: ${a1 ?? ''}: No such file or directory` };
   }
   if (cmd === 'hostname') return ok(`${h.hostname}\n`);
-  if (a0 === 'sysctl' && argv.length === 2 && a1 === 'net.ipv4.ip_forward') return ok(`net.ipv4.ip_forward = ${h.ipForward ? 1 : 0}\n`);
+  if (a0 === 'sysctl' && argv.length === 2 && a1 === 'net.ipv4.ip_forward')
+    return ok(`net.ipv4.ip_forward = ${h.ipForward ? 1 : 0}\n`);
   void a3;
   void a4;
-  return { ok: false, error: `podpath does not simulate "${cmd}" yet; it can show: ${SUPPORTED_COMMANDS.join(', ')}` };
+  return {
+    ok: false,
+    error: `podpath does not simulate "${cmd}" yet; it can show: ${SUPPORTED_COMMANDS.join(', ')}`,
+  };
 }

@@ -49,10 +49,18 @@ export function ipAddr(_fabric: Fabric, h: Host): string {
     out.push(headerLine(h, l, false), linkLine(l));
     for (const a of l.addrs) {
       const brd = a.broadcast !== undefined ? ` brd ${formatIpv4(a.broadcast)}` : '';
-      out.push(`    inet ${formatIpv4(a.addr)}/${a.len}${brd} scope ${a.scope} ${l.name}`, '       valid_lft forever preferred_lft forever');
+      out.push(
+        `    inet ${formatIpv4(a.addr)}/${a.len}${brd} scope ${a.scope} ${l.name}`,
+        '       valid_lft forever preferred_lft forever',
+      );
     }
-    if (l.kind === 'loopback') out.push('    inet6 ::1/128 scope host ', '       valid_lft forever preferred_lft forever');
-    else out.push(`    inet6 ${linkLocalIpv6(l.mac)}/64 scope link `, '       valid_lft forever preferred_lft forever');
+    if (l.kind === 'loopback')
+      out.push('    inet6 ::1/128 scope host ', '       valid_lft forever preferred_lft forever');
+    else
+      out.push(
+        `    inet6 ${linkLocalIpv6(l.mac)}/64 scope link `,
+        '       valid_lft forever preferred_lft forever',
+      );
   }
   return out.join('\n') + '\n';
 }
@@ -60,6 +68,7 @@ export function ipAddr(_fabric: Fabric, h: Host): string {
 /** `ip link` (= `ip link show`). */
 export function ipLink(_fabric: Fabric, h: Host): string {
   const out: string[] = [];
-  for (const l of [...h.links].sort((a, b) => a.ifindex - b.ifindex)) out.push(headerLine(h, l, true), linkLine(l));
+  for (const l of [...h.links].sort((a, b) => a.ifindex - b.ifindex))
+    out.push(headerLine(h, l, true), linkLine(l));
   return out.join('\n') + '\n';
 }

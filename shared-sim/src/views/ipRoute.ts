@@ -13,14 +13,24 @@ export function ipRoute(h: Host, table: 'main' | 'local' = 'main'): string {
 }
 
 /** `ip route get ADDR`. */
-export function ipRouteGet(h: Host, dst: Ipv4Addr): { ok: true; text: string } | { ok: false; error: string } {
-  if (hostOwns(h, dst)) return { ok: true, text: `local ${formatIpv4(dst)} dev lo src ${formatIpv4(dst)} uid 0 \n    cache <local> \n` };
+export function ipRouteGet(
+  h: Host,
+  dst: Ipv4Addr,
+): { ok: true; text: string } | { ok: false; error: string } {
+  if (hostOwns(h, dst))
+    return {
+      ok: true,
+      text: `local ${formatIpv4(dst)} dev lo src ${formatIpv4(dst)} uid 0 \n    cache <local> \n`,
+    };
   const r = fibLookup(h.routes, dst, 'main');
   if (!r || r.type !== 'unicast') return { ok: false, error: 'RTNETLINK answers: Network is unreachable' };
   const dev = r.dev ?? '';
   const src = r.src ?? selectSrc(h, dev, r.via ?? dst);
   const via = r.via !== undefined ? ` via ${formatIpv4(r.via)}` : '';
-  return { ok: true, text: `${formatIpv4(dst)}${via} dev ${dev}${src !== undefined ? ` src ${formatIpv4(src)}` : ''} uid 0 \n    cache \n` };
+  return {
+    ok: true,
+    text: `${formatIpv4(dst)}${via} dev ${dev}${src !== undefined ? ` src ${formatIpv4(src)}` : ''} uid 0 \n    cache \n`,
+  };
 }
 
 /** `ip neigh`: the entries the control plane programmed (a freshly converged host; learned entries come with traffic). */

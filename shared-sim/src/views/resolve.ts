@@ -13,22 +13,36 @@ export interface TraceRequest {
   readonly ttl?: number;
 }
 
-export type ResolvedProbe = { readonly ok: true; readonly probe: Probe; readonly target: string } | { readonly ok: false; readonly error: string };
+export type ResolvedProbe =
+  | { readonly ok: true; readonly probe: Probe; readonly target: string }
+  | { readonly ok: false; readonly error: string };
 
 /** The namespace a REF sends from. */
-export function resolveSource(world: World, text: string): { ok: true; host: string } | { ok: false; error: string } {
+export function resolveSource(
+  world: World,
+  text: string,
+): { ok: true; host: string } | { ok: false; error: string } {
   const r = parseRef(text);
   if (!r.ok) return { ok: false, error: `--from ${text} ${r.reason}` };
   const ref = r.ref;
-  if (ref.kind === 'network' || ref.kind === 'svc') return { ok: false, error: `--from ${text} is a ${ref.kind === 'svc' ? 'Service' : 'network'}; a packet starts at a pod, node, router or client` };
+  if (ref.kind === 'network' || ref.kind === 'svc')
+    return {
+      ok: false,
+      error: `--from ${text} is a ${ref.kind === 'svc' ? 'Service' : 'network'}; a packet starts at a pod, node, router or client`,
+    };
   const id = ref.kind === 'pod' ? `pod/${ref.namespace ?? ''}/${ref.name}` : `${ref.kind}/${ref.name}`;
   if (ref.kind === 'pod') {
     const pod = world.pods.find((p) => p.ref === id);
-    if (!pod) return { ok: false, error: `--from ${text}: there is no pod ${ref.namespace ?? ''}/${ref.name} in this lab` };
+    if (!pod)
+      return {
+        ok: false,
+        error: `--from ${text}: there is no pod ${ref.namespace ?? ''}/${ref.name} in this lab`,
+      };
     if (!pod.hostId) return { ok: false, error: `--from ${text}: ${pod.why ?? 'the pod has no network'}` };
     return { ok: true, host: pod.hostId };
   }
-  if (!world.fabric.hosts.has(id)) return { ok: false, error: `--from ${text}: there is no ${ref.kind} named ${ref.name} in this lab` };
+  if (!world.fabric.hosts.has(id))
+    return { ok: false, error: `--from ${text}: there is no ${ref.kind} named ${ref.name} in this lab` };
   return { ok: true, host: id };
 }
 
@@ -42,31 +56,53 @@ function refAddress(world: World, text: string): { ok: true; ip: Ipv4Addr } | { 
     case 'pod': {
       const id = `pod/${ref.namespace ?? ''}/${ref.name}`;
       const pod = world.pods.find((p) => p.ref === id);
-      if (!pod) return { ok: false, error: `--to ${text}: there is no pod ${ref.namespace ?? ''}/${ref.name} in this lab` };
-      if (pod.ip === undefined) return { ok: false, error: `--to ${text}: ${pod.why ?? 'the pod has no IP'}` };
+      if (!pod)
+        return {
+          ok: false,
+          error: `--to ${text}: there is no pod ${ref.namespace ?? ''}/${ref.name} in this lab`,
+        };
+      if (pod.ip === undefined)
+        return { ok: false, error: `--to ${text}: ${pod.why ?? 'the pod has no IP'}` };
       return { ok: true, ip: pod.ip };
     }
     case 'node':
     case 'client': {
       const e = (ref.kind === 'node' ? lab.nodes : lab.clients).find((n) => n.name === ref.name);
       const ip = e ? parseIpv4(e.ip) : undefined;
-      return ip === undefined ? { ok: false, error: `--to ${text}: there is no ${ref.kind} named ${ref.name} in this lab` } : { ok: true, ip };
+      return ip === undefined
+        ? { ok: false, error: `--to ${text}: there is no ${ref.kind} named ${ref.name} in this lab` }
+        : { ok: true, ip };
     }
     case 'router': {
       const e = lab.routers.find((n) => n.name === ref.name);
       const ip = e?.interfaces[0] ? parseIpv4(e.interfaces[0].ip) : undefined;
-      return ip === undefined ? { ok: false, error: `--to ${text}: there is no router named ${ref.name} in this lab` } : { ok: true, ip };
+      return ip === undefined
+        ? { ok: false, error: `--to ${text}: there is no router named ${ref.name} in this lab` }
+        : { ok: true, ip };
     }
     case 'svc': {
-      const svc = lab.objects.find((o) => o.kind === 'Service' && o.metadata.name === ref.name && o.metadata.namespace === ref.namespace);
-      if (!svc) return { ok: false, error: `--to ${text}: there is no Service ${ref.namespace ?? ''}/${ref.name} in this lab` };
+      const svc = lab.objects.find(
+        (o) => o.kind === 'Service' && o.metadata.name === ref.name && o.metadata.namespace === ref.namespace,
+      );
+      if (!svc)
+        return {
+          ok: false,
+          error: `--to ${text}: there is no Service ${ref.namespace ?? ''}/${ref.name} in this lab`,
+        };
       const cip = svc.spec?.['clusterIP'];
       const ip = typeof cip === 'string' ? parseIpv4(cip) : undefined;
-      if (ip === undefined) return { ok: false, error: `--to ${text}: Service ${ref.namespace ?? ''}/${ref.name} has no ClusterIP in the lab (Service addressing is not simulated yet)` };
+      if (ip === undefined)
+        return {
+          ok: false,
+          error: `--to ${text}: Service ${ref.namespace ?? ''}/${ref.name} has no ClusterIP in the lab (Service addressing is not simulated yet)`,
+        };
       return { ok: true, ip };
     }
     case 'network':
-      return { ok: false, error: `--to ${text} is a network; send to a pod, node, router, client, Service or an IP address` };
+      return {
+        ok: false,
+        error: `--to ${text} is a network; send to a pod, node, router, client, Service or an IP address`,
+      };
   }
 }
 
@@ -78,8 +114,10 @@ export function resolveTarget(world: World, req: TraceRequest): ResolvedProbe {
   const src = resolveSource(world, req.from);
   if (!src.ok) return src;
   const proto = req.proto ?? (req.port !== undefined ? 'tcp' : 'icmp');
-  if (proto !== 'icmp' && req.port === undefined) return { ok: false, error: `--port is needed with --proto ${proto}` };
-  if (req.port !== undefined && (!Number.isInteger(req.port) || req.port < 1 || req.port > 65535)) return { ok: false, error: `--port ${req.port} is out of range (1-65535)` };
+  if (proto !== 'icmp' && req.port === undefined)
+    return { ok: false, error: `--port is needed with --proto ${proto}` };
+  if (req.port !== undefined && (!Number.isInteger(req.port) || req.port < 1 || req.port > 65535))
+    return { ok: false, error: `--port ${req.port} is out of range (1-65535)` };
   let dst = parseIpv4(req.to);
   if (dst === undefined) {
     if (/^(pod|svc|node|router|client|network)\//.test(req.to) || /^[a-z0-9-]+\/[a-z0-9.-]+$/.test(req.to)) {
@@ -93,7 +131,8 @@ export function resolveTarget(world: World, req: TraceRequest): ResolvedProbe {
     }
   }
   const size = req.size ?? (proto === 'icmp' ? 56 : 0);
-  if (!Number.isInteger(size) || size < 0 || size > 65507) return { ok: false, error: `--size ${size} is out of range (0-65507)` };
+  if (!Number.isInteger(size) || size < 0 || size > 65507)
+    return { ok: false, error: `--size ${size} is out of range (0-65507)` };
   const probe: Probe = {
     from: src.host,
     dst,
@@ -107,20 +146,37 @@ export function resolveTarget(world: World, req: TraceRequest): ResolvedProbe {
 }
 
 /** glibc-style search-list resolution against the lab's Services (A records for ClusterIPs). */
-function resolveName(world: World, host: string, name: string): { ok: true; ip: Ipv4Addr } | { ok: false; error: string } {
+function resolveName(
+  world: World,
+  host: string,
+  name: string,
+): { ok: true; ip: Ipv4Addr } | { ok: false; error: string } {
   const conf = world.fabric.hosts.get(host)?.resolvConf ?? '';
-  const search = /^search (.*)$/m.exec(conf)?.[1]?.split(' ').filter((s) => s !== '.') ?? [];
+  const search =
+    /^search (.*)$/m
+      .exec(conf)?.[1]
+      ?.split(' ')
+      .filter((s) => s !== '.') ?? [];
   const dots = (name.match(/\./g) ?? []).length;
   const absolute = name.endsWith('.');
-  const candidates = absolute ? [name.slice(0, -1)] : dots >= 5 ? [name, ...search.map((s) => `${name}.${s}`)] : [...search.map((s) => `${name}.${s}`), name];
+  const candidates = absolute
+    ? [name.slice(0, -1)]
+    : dots >= 5
+      ? [name, ...search.map((s) => `${name}.${s}`)]
+      : [...search.map((s) => `${name}.${s}`), name];
   const zone = world.lab.cluster.clusterDomain;
   for (const fqdn of candidates) {
     const m = new RegExp(`^([a-z0-9-]+)\\.([a-z0-9-]+)\\.svc\\.${zone.replace(/\./g, '\\.')}$`).exec(fqdn);
     if (!m) continue;
-    const svc = world.lab.objects.find((o) => o.kind === 'Service' && o.metadata.name === m[1] && o.metadata.namespace === m[2]);
+    const svc = world.lab.objects.find(
+      (o) => o.kind === 'Service' && o.metadata.name === m[1] && o.metadata.namespace === m[2],
+    );
     const cip = svc?.spec?.['clusterIP'];
     const ip = typeof cip === 'string' ? parseIpv4(cip) : undefined;
     if (ip !== undefined) return { ok: true, ip };
   }
-  return { ok: false, error: `--to ${name}: the name does not resolve from ${host} (tried ${candidates.join(', ')}): no Service with a ClusterIP has that name` };
+  return {
+    ok: false,
+    error: `--to ${name}: the name does not resolve from ${host} (tried ${candidates.join(', ')}): no Service with a ClusterIP has that name`,
+  };
 }

@@ -29,12 +29,15 @@ export function layersText(layers: readonly Layer[]): string {
 function packetText(t: PacketTrace, title: string): string[] {
   const out = [`${title}: ${t.verdict.toUpperCase()} — ${t.reason}`];
   t.hops.forEach((h, i) => {
-    out.push(`${String(i + 1).padStart(3)}. ${h.host}${h.iface ? ` ${h.iface}` : ''} [${h.stage}] ${h.detail}`);
+    out.push(
+      `${String(i + 1).padStart(3)}. ${h.host}${h.iface ? ` ${h.iface}` : ''} [${h.stage}] ${h.detail}`,
+    );
     if (h.rule) out.push(`       ${h.rule}`);
   });
   if (t.wire.length) {
     out.push('  on the wire:');
-    for (const w of t.wire) out.push(`    ${w.network}: ${w.from} → ${w.to}`, `      ${layersText(w.layers)}`);
+    for (const w of t.wire)
+      out.push(`    ${w.network}: ${w.from} → ${w.to}`, `      ${layersText(w.layers)}`);
   }
   return out;
 }

@@ -1,5 +1,16 @@
 import { problem, type Problem } from '../../core/problem';
-import { addOffset, broadcastOf, cidrContains, cidrOverlaps, cidrSize, formatCidr, parseCidr, parseIpv4, type Cidr, type Ipv4Addr } from '../../dataplane/addr/ipv4';
+import {
+  addOffset,
+  broadcastOf,
+  cidrContains,
+  cidrOverlaps,
+  cidrSize,
+  formatCidr,
+  parseCidr,
+  parseIpv4,
+  type Cidr,
+  type Ipv4Addr,
+} from '../../dataplane/addr/ipv4';
 import type { Lab } from '../../model/lab';
 
 /**
@@ -41,14 +52,24 @@ export function flannelIpam(lab: Lab): FlannelIpam {
   lab.nodes.forEach((n, i) => {
     if (leases.has(n.name)) return;
     while (next < count) {
-      const cand: Cidr = { addr: addOffset(pool.cidr.addr, next * cidrSize({ addr: pool.cidr.addr, len })), len };
+      const cand: Cidr = {
+        addr: addOffset(pool.cidr.addr, next * cidrSize({ addr: pool.cidr.addr, len })),
+        len,
+      };
       next++;
       if (!given.some((g) => cidrOverlaps(g, cand))) {
         leases.set(n.name, cand);
         return;
       }
     }
-    problems.push(problem(`nodes[${i}].podCIDR`, undefined, `cannot be allocated: cluster.podCIDR ${lab.cluster.podCIDR} has no free /${len} left`, `node/${n.name}`));
+    problems.push(
+      problem(
+        `nodes[${i}].podCIDR`,
+        undefined,
+        `cannot be allocated: cluster.podCIDR ${lab.cluster.podCIDR} has no free /${len} left`,
+        `node/${n.name}`,
+      ),
+    );
   });
 
   // host-local: reserve the given pod IPs, then hand out the rest in pod order
@@ -73,7 +94,14 @@ export function flannelIpam(lab: Lab): FlannelIpam {
     const last = broadcastOf(lease) - lease.addr - 1;
     while (off <= last && used.has(addOffset(lease.addr, off))) off++;
     if (off > last) {
-      problems.push(problem(`objects[${p.objectIndex}]`, `${p.namespace}/${p.name}`, `gets no IP: node ${p.nodeName}'s subnet ${formatCidr(lease)} is full`, `pod/${p.namespace}/${p.name}`));
+      problems.push(
+        problem(
+          `objects[${p.objectIndex}]`,
+          `${p.namespace}/${p.name}`,
+          `gets no IP: node ${p.nodeName}'s subnet ${formatCidr(lease)} is full`,
+          `pod/${p.namespace}/${p.name}`,
+        ),
+      );
       return;
     }
     const a = addOffset(lease.addr, off);

@@ -56,7 +56,7 @@ export function broadcastOf(c: Cidr): Ipv4Addr {
 }
 
 export function cidrContains(c: Cidr, a: number): boolean {
-  return ((a & maskOf(c.len)) >>> 0) === c.addr;
+  return (a & maskOf(c.len)) >>> 0 === c.addr;
 }
 
 /** True when `inner` lies entirely inside `outer`. */
@@ -92,7 +92,8 @@ export function parseCidr(text: string, strict = false): CidrParse {
   if (a === undefined) return { ok: false, reason: 'is not a CIDR: the address is not a valid IPv4 address' };
   if (len > 32) return { ok: false, reason: 'is not a CIDR: the prefix length must be 0-32' };
   const net = networkOf(a, len);
-  if (strict && net !== a) return { ok: false, reason: `has host bits set (did you mean ${formatIpv4(net)}/${len}?)` };
+  if (strict && net !== a)
+    return { ok: false, reason: `has host bits set (did you mean ${formatIpv4(net)}/${len}?)` };
   return { ok: true, cidr: { addr: net, len }, host: a };
 }
 
@@ -108,5 +109,5 @@ export function formatCidr(c: Cidr): string {
 
 /** iptables prints a host address with /32 and a network as a.b.c.d/len. */
 export function isPrivateOrReserved(a: number): boolean {
-  return (a >>> 24) === 127 || (a >>> 28) === 14; // loopback or multicast
+  return a >>> 24 === 127 || a >>> 28 === 14; // loopback or multicast
 }

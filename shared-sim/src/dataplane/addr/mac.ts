@@ -28,13 +28,20 @@ export function nicMac(key: string): MacAddr {
 }
 
 export function parseMac(text: string): MacAddr | undefined {
-  return /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(text.toLowerCase()) ? (text.toLowerCase() as MacAddr) : undefined;
+  return /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(text.toLowerCase())
+    ? (text.toLowerCase() as MacAddr)
+    : undefined;
 }
 
 /** The EUI-64 link-local IPv6 address the kernel gives an interface from its MAC (addr_gen_mode eui64). */
 export function linkLocalIpv6(mac: MacAddr): string {
   const b = mac.split(':').map((h) => parseInt(h, 16));
-  const g = [((b[0] ?? 0) ^ 0x02) * 256 + (b[1] ?? 0), (b[2] ?? 0) * 256 + 0xff, 0xfe00 + (b[3] ?? 0), (b[4] ?? 0) * 256 + (b[5] ?? 0)];
+  const g = [
+    ((b[0] ?? 0) ^ 0x02) * 256 + (b[1] ?? 0),
+    (b[2] ?? 0) * 256 + 0xff,
+    0xfe00 + (b[3] ?? 0),
+    (b[4] ?? 0) * 256 + (b[5] ?? 0),
+  ];
   return formatIpv6Groups([0xfe80, 0, 0, 0, ...g]);
 }
 
@@ -42,7 +49,7 @@ export function linkLocalIpv6(mac: MacAddr): string {
 export function formatIpv6Groups(groups: readonly number[]): string {
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < groups.length; ) {
+  for (let i = 0; i < groups.length;) {
     if (groups[i] !== 0) {
       i++;
       continue;

@@ -19,7 +19,10 @@ export interface FdbEntry {
 
 /** Which port of `bridge` a frame for `mac` leaves by, if the bridge knows. */
 export function brFdbLookup(fdb: readonly FdbEntry[], bridge: string, mac: MacAddr): FdbEntry | undefined {
-  return fdb.find((e) => e.master === bridge && e.mac === mac && e.vlan === undefined) ?? fdb.find((e) => e.master === bridge && e.mac === mac);
+  return (
+    fdb.find((e) => e.master === bridge && e.mac === mac && e.vlan === undefined) ??
+    fdb.find((e) => e.master === bridge && e.mac === mac)
+  );
 }
 
 /** A VXLAN device's entry for `mac` (`self`), or its all-zeros default destination. */

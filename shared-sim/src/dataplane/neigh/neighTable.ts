@@ -1,7 +1,8 @@
 import { formatIpv4, type Ipv4Addr } from '../addr/ipv4';
 import type { MacAddr } from '../addr/mac';
 
-export type NudState = 'PERMANENT' | 'REACHABLE' | 'STALE' | 'DELAY' | 'PROBE' | 'FAILED' | 'INCOMPLETE' | 'NOARP';
+export type NudState =
+  'PERMANENT' | 'REACHABLE' | 'STALE' | 'DELAY' | 'PROBE' | 'FAILED' | 'INCOMPLETE' | 'NOARP';
 
 export interface NeighEntry {
   readonly ip: Ipv4Addr;

@@ -28,11 +28,32 @@ export type Match =
   | { readonly m: 'icmp'; readonly icmpType?: number; readonly icmpCode?: number; readonly neg: boolean }
   | { readonly m: 'mark'; readonly value: number; readonly mask: number; readonly neg: boolean }
   | { readonly m: 'conntrack'; readonly ctstate: readonly string[]; readonly neg: boolean }
-  | { readonly m: 'addrtype'; readonly srcType?: string; readonly dstType?: string; readonly srcNeg: boolean; readonly dstNeg: boolean; readonly limitIfaceIn: boolean; readonly limitIfaceOut: boolean }
+  | {
+      readonly m: 'addrtype';
+      readonly srcType?: string;
+      readonly dstType?: string;
+      readonly srcNeg: boolean;
+      readonly dstNeg: boolean;
+      readonly limitIfaceIn: boolean;
+      readonly limitIfaceOut: boolean;
+    }
   | { readonly m: 'statistic'; readonly probability: number }
-  | { readonly m: 'physdev'; readonly physdevIn?: IfaceMatch; readonly physdevOut?: IfaceMatch; readonly isBridged?: boolean }
+  | {
+      readonly m: 'physdev';
+      readonly physdevIn?: IfaceMatch;
+      readonly physdevOut?: IfaceMatch;
+      readonly isBridged?: boolean;
+    }
   | { readonly m: 'multiport'; readonly dports: readonly PortRange[] }
-  | { readonly m: 'recent'; readonly name: string; readonly mode: 'set' | 'rcheck'; readonly seconds?: number; readonly reap: boolean; readonly side: 'source' | 'dest'; readonly mask: string }
+  | {
+      readonly m: 'recent';
+      readonly name: string;
+      readonly mode: 'set' | 'rcheck';
+      readonly seconds?: number;
+      readonly reap: boolean;
+      readonly side: 'source' | 'dest';
+      readonly mask: string;
+    }
   | { readonly m: 'other'; readonly text: string };
 
 export type Target =
@@ -197,7 +218,14 @@ export function parseRule(line: string): Rule {
             m = { m: 'multiport', dports: [] };
             break;
           case 'recent':
-            m = { m: 'recent', name: 'DEFAULT', mode: 'set', reap: false, side: 'source', mask: '255.255.255.255' };
+            m = {
+              m: 'recent',
+              name: 'DEFAULT',
+              mode: 'set',
+              reap: false,
+              side: 'source',
+              mask: '255.255.255.255',
+            };
             break;
           default:
             m = { m: 'other', text: `-m ${name}` };
@@ -219,7 +247,8 @@ export function parseRule(line: string): Rule {
         if (current === undefined || (current.m !== 'tcp' && current.m !== 'udp' && current.m !== 'sctp')) {
           // iptables loads the protocol's match implicitly: `-p tcp --dport 80` ≡ `-p tcp -m tcp --dport 80`.
           const pm = r.proto?.name;
-          if (pm !== 'tcp' && pm !== 'udp' && pm !== 'sctp') throw new Error(`${tok} needs -p tcp|udp|sctp: ${line}`);
+          if (pm !== 'tcp' && pm !== 'udp' && pm !== 'sctp')
+            throw new Error(`${tok} needs -p tcp|udp|sctp: ${line}`);
           const m: Match = { m: pm, [key]: range };
           r.matches.push(m);
           current = m;
@@ -228,14 +257,24 @@ export function parseRule(line: string): Rule {
       }
       case '--dports':
         if (current?.m !== 'multiport') throw new Error(`--dports without -m multiport: ${line}`);
-        setCurrent({ m: 'multiport', dports: next().split(',').map((p) => parsePorts(p, false)) });
+        setCurrent({
+          m: 'multiport',
+          dports: next()
+            .split(',')
+            .map((p) => parsePorts(p, false)),
+        });
         break;
       case '--icmp-type': {
         const text = next();
         const [t0, c0] = (ICMP_TYPES[text] ?? text).split('/');
         const icmpType = Number(t0);
         if (!Number.isInteger(icmpType)) throw new Error(`unknown ICMP type ${text} in: ${line}`);
-        const m: Match = { m: 'icmp', icmpType, ...(c0 !== undefined ? { icmpCode: Number(c0) } : {}), neg: n };
+        const m: Match = {
+          m: 'icmp',
+          icmpType,
+          ...(c0 !== undefined ? { icmpCode: Number(c0) } : {}),
+          neg: n,
+        };
         if (current?.m === 'icmp') setCurrent(m);
         else {
           if (r.proto?.name !== 'icmp') throw new Error(`--icmp-type needs -p icmp: ${line}`);
@@ -247,7 +286,12 @@ export function parseRule(line: string): Rule {
       case '--mark': {
         if (current?.m !== 'mark') throw new Error(`--mark without -m mark: ${line}`);
         const [v, mask] = next().split('/');
-        setCurrent({ m: 'mark', value: parseNum(v ?? '0'), mask: mask === undefined ? 0xffffffff : parseNum(mask), neg: n });
+        setCurrent({
+          m: 'mark',
+          value: parseNum(v ?? '0'),
+          mask: mask === undefined ? 0xffffffff : parseNum(mask),
+          neg: n,
+        });
         break;
       }
       case '--ctstate':
@@ -258,13 +302,21 @@ export function parseRule(line: string): Rule {
       case '--src-type': {
         if (current?.m !== 'addrtype') throw new Error(`${tok} without -m addrtype: ${line}`);
         const v = next();
-        setCurrent(tok === '--dst-type' ? { ...current, dstType: v, dstNeg: n } : { ...current, srcType: v, srcNeg: n });
+        setCurrent(
+          tok === '--dst-type'
+            ? { ...current, dstType: v, dstNeg: n }
+            : { ...current, srcType: v, srcNeg: n },
+        );
         break;
       }
       case '--limit-iface-in':
       case '--limit-iface-out':
         if (current?.m !== 'addrtype') throw new Error(`${tok} without -m addrtype: ${line}`);
-        setCurrent(tok === '--limit-iface-in' ? { ...current, limitIfaceIn: true } : { ...current, limitIfaceOut: true });
+        setCurrent(
+          tok === '--limit-iface-in'
+            ? { ...current, limitIfaceIn: true }
+            : { ...current, limitIfaceOut: true },
+        );
         break;
       case '--mode':
         next(); // statistic --mode random (the only mode kube-proxy uses)
@@ -312,7 +364,8 @@ export function parseRule(line: string): Rule {
         break;
       }
       default:
-        if (current?.m === 'other') setCurrent({ m: 'other', text: `${current.text} ${n ? '! ' : ''}${tok}` });
+        if (current?.m === 'other')
+          setCurrent({ m: 'other', text: `${current.text} ${n ? '! ' : ''}${tok}` });
         else throw new Error(`unsupported iptables option ${tok} in: ${line}`);
     }
   }
@@ -416,7 +469,9 @@ function formatMatch(m: Match): string {
       return s.join(' ');
     }
     case 'icmp':
-      return m.icmpType === undefined ? '-m icmp' : `-m icmp ${m.neg ? '! ' : ''}--icmp-type ${m.icmpType}${m.icmpCode !== undefined ? `/${m.icmpCode}` : ''}`;
+      return m.icmpType === undefined
+        ? '-m icmp'
+        : `-m icmp ${m.neg ? '! ' : ''}--icmp-type ${m.icmpType}${m.icmpCode !== undefined ? `/${m.icmpCode}` : ''}`;
     case 'mark':
       return `-m mark ${m.neg ? '! ' : ''}--mark ${hex(m.value)}${m.mask === 0xffffffff ? '' : `/${hex(m.mask)}`}`;
     case 'conntrack':

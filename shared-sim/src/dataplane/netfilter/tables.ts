@@ -92,7 +92,11 @@ export class NetfilterBuilder {
   build(): Netfilter {
     const mk = (t: Table): NfTable => ({
       name: t,
-      chains: [...this.chains(t).entries()].map(([name, c]) => (c.policy === undefined ? { name, rules: [...c.rules] } : { name, policy: c.policy, rules: [...c.rules] })),
+      chains: [...this.chains(t).entries()].map(([name, c]) =>
+        c.policy === undefined
+          ? { name, rules: [...c.rules] }
+          : { name, policy: c.policy, rules: [...c.rules] },
+      ),
     });
     return { raw: mk('raw'), mangle: mk('mangle'), nat: mk('nat'), filter: mk('filter') };
   }
@@ -126,7 +130,12 @@ export type NfVerdict =
   | { readonly kind: 'DROP' }
   | { readonly kind: 'REJECT'; readonly rejectWith: string }
   | { readonly kind: 'DNAT'; readonly toAddr: number; readonly toPort?: number }
-  | { readonly kind: 'SNAT'; readonly toAddr: number; readonly toPort?: number; readonly randomFully: boolean }
+  | {
+      readonly kind: 'SNAT';
+      readonly toAddr: number;
+      readonly toPort?: number;
+      readonly randomFully: boolean;
+    }
   | { readonly kind: 'MASQUERADE'; readonly randomFully: boolean };
 
 export interface NfResult {
@@ -168,7 +177,12 @@ function ifaceOk(m: { name: string; neg: boolean } | undefined, dev: string | un
   return m.neg ? !hit : hit;
 }
 
-function matchOne(m: Match, ctx: NfContext, statistics: { rule: Rule; taken: boolean }[], rule: Rule): boolean {
+function matchOne(
+  m: Match,
+  ctx: NfContext,
+  statistics: { rule: Rule; taken: boolean }[],
+  rule: Rule,
+): boolean {
   const p = ctx.pkt;
   const l4 = p.l4;
   switch (m.m) {
@@ -222,7 +236,11 @@ function matchOne(m: Match, ctx: NfContext, statistics: { rule: Rule; taken: boo
   }
 }
 
-export function ruleMatches(r: Rule, ctx: NfContext, statistics: { rule: Rule; taken: boolean }[] = []): boolean {
+export function ruleMatches(
+  r: Rule,
+  ctx: NfContext,
+  statistics: { rule: Rule; taken: boolean }[] = [],
+): boolean {
   const p = ctx.pkt;
   if (r.src && cidrContains(r.src.cidr, p.src) === r.src.neg) return false;
   if (r.dst && cidrContains(r.dst.cidr, p.dst) === r.dst.neg) return false;
@@ -276,7 +294,8 @@ export function nfRunChain(nf: Netfilter, table: Table, hook: Hook, ctx0: NfCont
         break;
       case 'RETURN':
         stack.pop();
-        if (stack.length === 0) return { verdict: { kind: start.policy ?? 'ACCEPT' }, chains, matched, mark: ctx.mark, statistics };
+        if (stack.length === 0)
+          return { verdict: { kind: start.policy ?? 'ACCEPT' }, chains, matched, mark: ctx.mark, statistics };
         break;
       case 'jump':
       case 'goto': {
@@ -291,13 +310,50 @@ export function nfRunChain(nf: Netfilter, table: Table, hook: Hook, ctx0: NfCont
       case 'DROP':
         return { verdict: { kind: tg.j }, chains, rule, matched, mark: ctx.mark, statistics };
       case 'REJECT':
-        return { verdict: { kind: 'REJECT', rejectWith: tg.rejectWith ?? 'icmp-port-unreachable' }, chains, rule, matched, mark: ctx.mark, statistics };
+        return {
+          verdict: { kind: 'REJECT', rejectWith: tg.rejectWith ?? 'icmp-port-unreachable' },
+          chains,
+          rule,
+          matched,
+          mark: ctx.mark,
+          statistics,
+        };
       case 'DNAT':
-        return { verdict: { kind: 'DNAT', toAddr: tg.toAddr, ...(tg.toPort !== undefined ? { toPort: tg.toPort } : {}) }, chains, rule, matched, mark: ctx.mark, statistics };
+        return {
+          verdict: {
+            kind: 'DNAT',
+            toAddr: tg.toAddr,
+            ...(tg.toPort !== undefined ? { toPort: tg.toPort } : {}),
+          },
+          chains,
+          rule,
+          matched,
+          mark: ctx.mark,
+          statistics,
+        };
       case 'SNAT':
-        return { verdict: { kind: 'SNAT', toAddr: tg.toAddr, ...(tg.toPort !== undefined ? { toPort: tg.toPort } : {}), randomFully: tg.randomFully }, chains, rule, matched, mark: ctx.mark, statistics };
+        return {
+          verdict: {
+            kind: 'SNAT',
+            toAddr: tg.toAddr,
+            ...(tg.toPort !== undefined ? { toPort: tg.toPort } : {}),
+            randomFully: tg.randomFully,
+          },
+          chains,
+          rule,
+          matched,
+          mark: ctx.mark,
+          statistics,
+        };
       case 'MASQUERADE':
-        return { verdict: { kind: 'MASQUERADE', randomFully: tg.randomFully }, chains, rule, matched, mark: ctx.mark, statistics };
+        return {
+          verdict: { kind: 'MASQUERADE', randomFully: tg.randomFully },
+          chains,
+          rule,
+          matched,
+          mark: ctx.mark,
+          statistics,
+        };
     }
   }
   return { verdict: { kind: 'ACCEPT' }, chains, matched, mark: ctx.mark, statistics };
@@ -305,5 +361,7 @@ export function nfRunChain(nf: Netfilter, table: Table, hook: Hook, ctx0: NfCont
 
 /** True when any table at this hook has a rule (an empty hook is skipped in traces). */
 export function hookHasRules(nf: Netfilter, hook: Hook): boolean {
-  return HOOK_TABLES[hook].some((t) => nf[t].chains.some((c) => c.name === hook && (c.rules.length > 0 || c.policy === 'DROP')));
+  return HOOK_TABLES[hook].some((t) =>
+    nf[t].chains.some((c) => c.name === hook && (c.rules.length > 0 || c.policy === 'DROP')),
+  );
 }

@@ -33,7 +33,12 @@ export interface Link {
   /** Bridge port flag: frames may leave by the port they came in on. */
   readonly hairpin?: boolean;
   /** veth: the other end. `netnsid` is the id this namespace knows the peer's namespace by. */
-  readonly peer?: { readonly netns: string; readonly ifname: string; readonly ifindex: number; readonly netnsid: number };
+  readonly peer?: {
+    readonly netns: string;
+    readonly ifname: string;
+    readonly ifindex: number;
+    readonly netnsid: number;
+  };
   /** ether: the lab network (layer-2 segment) the NIC is plugged into. */
   readonly network?: string;
   readonly vxlan?: VxlanInfo;

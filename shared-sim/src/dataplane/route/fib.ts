@@ -24,11 +24,20 @@ export function compareRoutes(a: Route, b: Route): number {
 }
 
 /** Longest-prefix match in one table; among equal prefixes the lowest metric wins. */
-export function fibLookup(routes: readonly Route[], dst: Ipv4Addr, table: 'main' | 'local'): Route | undefined {
+export function fibLookup(
+  routes: readonly Route[],
+  dst: Ipv4Addr,
+  table: 'main' | 'local',
+): Route | undefined {
   let best: Route | undefined;
   for (const r of routes) {
     if (r.table !== table || !cidrContains(r.dst, dst)) continue;
-    if (best === undefined || r.dst.len > best.dst.len || (r.dst.len === best.dst.len && (r.metric ?? 0) < (best.metric ?? 0))) best = r;
+    if (
+      best === undefined ||
+      r.dst.len > best.dst.len ||
+      (r.dst.len === best.dst.len && (r.metric ?? 0) < (best.metric ?? 0))
+    )
+      best = r;
   }
   return best;
 }
@@ -38,7 +47,13 @@ export function formatRoute(r: Route, withTable = false): string {
   const parts: string[] = [];
   if (r.type !== 'unicast') parts.push(r.type);
   const isDefault = r.dst.len === 0 && r.dst.addr === 0 && r.type !== 'local' && r.type !== 'broadcast';
-  parts.push(isDefault ? 'default' : r.type === 'local' || r.type === 'broadcast' ? formatIpv4(r.dst.addr) : formatCidr(r.dst));
+  parts.push(
+    isDefault
+      ? 'default'
+      : r.type === 'local' || r.type === 'broadcast'
+        ? formatIpv4(r.dst.addr)
+        : formatCidr(r.dst),
+  );
   if (r.via !== undefined) parts.push('via', formatIpv4(r.via));
   if (r.dev !== undefined) parts.push('dev', r.dev);
   if (withTable && r.table !== 'main') parts.push('table', r.table);

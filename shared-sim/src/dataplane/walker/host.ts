@@ -65,7 +65,12 @@ export function selectSrc(h: Host, dev: string, near?: Ipv4Addr): Ipv4Addr | und
   const l = linkByName(h, dev);
   const globals = (l?.addrs ?? []).filter((a) => a.scope !== 'host');
   if (near !== undefined) {
-    const same = globals.find((a) => cidrContains({ addr: (a.addr & (a.len === 0 ? 0 : (0xffffffff << (32 - a.len)) >>> 0)) as Ipv4Addr, len: a.len }, near));
+    const same = globals.find((a) =>
+      cidrContains(
+        { addr: (a.addr & (a.len === 0 ? 0 : (0xffffffff << (32 - a.len)) >>> 0)) as Ipv4Addr, len: a.len },
+        near,
+      ),
+    );
     if (same) return same.addr;
   }
   if (globals[0]) return globals[0].addr;
@@ -107,7 +112,9 @@ export function segmentIndex(fabric: Fabric, segment: string): SegmentIndex | un
         const host = fabric.hosts.get(pt.host);
         const link = host ? linkByName(host, pt.ifname) : undefined;
         if (!host || !link) continue;
-        for (const l of host.links) for (const a of l.addrs) if (a.scope !== 'host' && !byIp.has(a.addr)) byIp.set(a.addr, { host, link });
+        for (const l of host.links)
+          for (const a of l.addrs)
+            if (a.scope !== 'host' && !byIp.has(a.addr)) byIp.set(a.addr, { host, link });
       }
       all.set(seg.name, { byIp, byMac });
     }

@@ -1,8 +1,22 @@
 import type { Layer } from '../wire/packet';
 
-export type Verdict = 'delivered' | 'dropped' | 'rejected' | 'unreachable' | 'ttl-exceeded' | 'fragmentation-needed' | 'no-route';
+export type Verdict =
+  'delivered' | 'dropped' | 'rejected' | 'unreachable' | 'ttl-exceeded' | 'fragmentation-needed' | 'no-route';
 
-export type Stage = 'route' | 'arp' | 'bridge' | 'netfilter' | 'ipvs' | 'conntrack' | 'encap' | 'decap' | 'tx' | 'rx' | 'deliver' | 'drop' | 'dns';
+export type Stage =
+  | 'route'
+  | 'arp'
+  | 'bridge'
+  | 'netfilter'
+  | 'ipvs'
+  | 'conntrack'
+  | 'encap'
+  | 'decap'
+  | 'tx'
+  | 'rx'
+  | 'deliver'
+  | 'drop'
+  | 'dns';
 
 /** One decision in a packet's walk (CONTRACT.md §3). */
 export interface Hop {
@@ -36,13 +50,22 @@ export interface Trace extends PacketTrace {
   readonly reply?: PacketTrace;
 }
 
-const VERDICTS: readonly Verdict[] = ['delivered', 'dropped', 'rejected', 'unreachable', 'ttl-exceeded', 'fragmentation-needed', 'no-route'];
+const VERDICTS: readonly Verdict[] = [
+  'delivered',
+  'dropped',
+  'rejected',
+  'unreachable',
+  'ttl-exceeded',
+  'fragmentation-needed',
+  'no-route',
+];
 
 /** Invariants every trace holds (Batfish's validateTrace): checked in tests. */
 export function validateTrace(t: PacketTrace): string[] {
   const errs: string[] = [];
   if (!VERDICTS.includes(t.verdict)) errs.push(`unknown verdict ${t.verdict}`);
-  if ((t.verdict === 'delivered') !== (t.deliveredTo !== null)) errs.push('deliveredTo must be set exactly when delivered');
+  if ((t.verdict === 'delivered') !== (t.deliveredTo !== null))
+    errs.push('deliveredTo must be set exactly when delivered');
   if (t.hops.length === 0) errs.push('a trace has at least one hop');
   if (t.reason.trim() === '') errs.push('a trace has a reason');
   for (const h of t.hops) if (h.layers.length === 0) errs.push(`hop ${h.stage} on ${h.host} has no layers`);

@@ -84,7 +84,11 @@ class WalkError extends Error {
   }
 }
 
-type Delivery = { readonly host: Host; readonly pkt: Ipv4Packet; readonly kind: 'socket' | 'echo' | 'reply' | 'refused' };
+type Delivery = {
+  readonly host: Host;
+  readonly pkt: Ipv4Packet;
+  readonly kind: 'socket' | 'echo' | 'reply' | 'refused';
+};
 
 /** The state of one packet's journey: what it recorded and the conntrack tables it changed. */
 class Journey {
@@ -109,9 +113,27 @@ class Journey {
     return ++this.seq.n;
   }
 
-  hop(host: Host, stage: Stage, detail: string, layers: readonly Layer[], iface?: string, rule?: string): void {
-    if (++this.steps > MAX_STEPS) throw new WalkError('dropped', `the packet was still moving after ${MAX_STEPS} steps: a forwarding loop`);
-    this.hops.push({ host: host.id, ...(iface !== undefined ? { iface } : {}), stage, detail, ...(rule !== undefined ? { rule } : {}), layers });
+  hop(
+    host: Host,
+    stage: Stage,
+    detail: string,
+    layers: readonly Layer[],
+    iface?: string,
+    rule?: string,
+  ): void {
+    if (++this.steps > MAX_STEPS)
+      throw new WalkError(
+        'dropped',
+        `the packet was still moving after ${MAX_STEPS} steps: a forwarding loop`,
+      );
+    this.hops.push({
+      host: host.id,
+      ...(iface !== undefined ? { iface } : {}),
+      stage,
+      detail,
+      ...(rule !== undefined ? { rule } : {}),
+      layers,
+    });
   }
 
   table(h: Host): Map<string, CtEntry> {
@@ -130,7 +152,13 @@ class Journey {
   }
 
   result(): PacketTrace {
-    return { verdict: this.verdict, reason: this.reason, deliveredTo: this.deliveredTo, hops: this.hops, wire: this.wire };
+    return {
+      verdict: this.verdict,
+      reason: this.reason,
+      deliveredTo: this.deliveredTo,
+      hops: this.hops,
+      wire: this.wire,
+    };
   }
 }
 
@@ -153,13 +181,51 @@ export function probePacket(src: Ipv4Addr, probe: Probe, host: string): Ipv4Pack
   const df = probe.pmtudisc !== 'dont';
   switch (probe.proto) {
     case 'icmp':
-      return { src, dst: probe.dst, ttl, df, l4: { proto: 'icmp', icmpType: ICMP_ECHO_REQUEST, code: 0, id: (flow >>> 16) & 0xffff, seq: 1, payloadLen: probe.size } };
+      return {
+        src,
+        dst: probe.dst,
+        ttl,
+        df,
+        l4: {
+          proto: 'icmp',
+          icmpType: ICMP_ECHO_REQUEST,
+          code: 0,
+          id: (flow >>> 16) & 0xffff,
+          seq: 1,
+          payloadLen: probe.size,
+        },
+      };
     case 'tcp':
-      return { src, dst: probe.dst, ttl, df, l4: { proto: 'tcp', sport, dport: probe.dport, flags: 'S', optionsLen: TCP_SYN_OPTIONS, payloadLen: probe.size } };
+      return {
+        src,
+        dst: probe.dst,
+        ttl,
+        df,
+        l4: {
+          proto: 'tcp',
+          sport,
+          dport: probe.dport,
+          flags: 'S',
+          optionsLen: TCP_SYN_OPTIONS,
+          payloadLen: probe.size,
+        },
+      };
     case 'udp':
-      return { src, dst: probe.dst, ttl, df, l4: { proto: 'udp', sport, dport: probe.dport, payloadLen: probe.size } };
+      return {
+        src,
+        dst: probe.dst,
+        ttl,
+        df,
+        l4: { proto: 'udp', sport, dport: probe.dport, payloadLen: probe.size },
+      };
     case 'sctp':
-      return { src, dst: probe.dst, ttl, df, l4: { proto: 'sctp', sport, dport: probe.dport, chunk: 'INIT', payloadLen: 20 + probe.size } };
+      return {
+        src,
+        dst: probe.dst,
+        ttl,
+        df,
+        l4: { proto: 'sctp', sport, dport: probe.dport, chunk: 'INIT', payloadLen: 20 + probe.size },
+      };
   }
 }
 
@@ -170,7 +236,9 @@ export function probePacket(src: Ipv4Addr, probe: Probe, host: string): Ipv4Pack
 export function walk(fabric: Fabric, probe: Probe, conntrack: ConntrackState = new Map()): WalkResult {
   const ct = new Map<string, Map<string, CtEntry>>();
   for (const [k, v] of conntrack) ct.set(k, new Map(v));
-  const seq = { n: Math.max(0, ...[...conntrack.values()].flatMap((t) => [...t.values()].map((e) => e.seq))) };
+  const seq = {
+    n: Math.max(0, ...[...conntrack.values()].flatMap((t) => [...t.values()].map((e) => e.seq))),
+  };
   const src = fabric.hosts.get(probe.from);
   if (!src) throw new Error(`no host ${probe.from}`);
 
@@ -189,12 +257,7 @@ export function walk(fabric: Fabric, probe: Probe, conntrack: ConntrackState = n
     const answer = answerOf(d);
     if (answer) {
       const origin = first;
-      const back = new Journey(
-        fabric,
-        ct,
-        (h, p) => h.id === src.id && p.dst === origin.src,
-        seq,
-      );
+      const back = new Journey(fabric, ct, (h, p) => h.id === src.id && p.dst === origin.src, seq);
       run(back, () => {
         back.hop(d.host, 'tx', `${d.host.id} answers: ${describe(answer)}`, ipLayers(answer));
         const r = outputRoute(back, d.host, answer.dst, answer.src);
@@ -251,13 +314,37 @@ function answerOf(d: Delivery): Ipv4Packet | undefined {
     return { ...base, df: false, l4: { ...l4, icmpType: ICMP_ECHO_REPLY } };
   }
   if (d.kind === 'socket') {
-    if (l4.proto === 'tcp') return { ...base, l4: { proto: 'tcp', sport: l4.dport, dport: l4.sport, flags: 'S.', optionsLen: TCP_SYN_OPTIONS, payloadLen: 0 } };
-    if (l4.proto === 'udp') return { ...base, l4: { proto: 'udp', sport: l4.dport, dport: l4.sport, payloadLen: l4.payloadLen } };
-    if (l4.proto === 'sctp') return { ...base, l4: { proto: 'sctp', sport: l4.dport, dport: l4.sport, chunk: 'INIT_ACK', payloadLen: l4.payloadLen } };
+    if (l4.proto === 'tcp')
+      return {
+        ...base,
+        l4: {
+          proto: 'tcp',
+          sport: l4.dport,
+          dport: l4.sport,
+          flags: 'S.',
+          optionsLen: TCP_SYN_OPTIONS,
+          payloadLen: 0,
+        },
+      };
+    if (l4.proto === 'udp')
+      return { ...base, l4: { proto: 'udp', sport: l4.dport, dport: l4.sport, payloadLen: l4.payloadLen } };
+    if (l4.proto === 'sctp')
+      return {
+        ...base,
+        l4: { proto: 'sctp', sport: l4.dport, dport: l4.sport, chunk: 'INIT_ACK', payloadLen: l4.payloadLen },
+      };
   }
   if (d.kind === 'refused') {
-    if (l4.proto === 'tcp') return { ...base, l4: { proto: 'tcp', sport: l4.dport, dport: l4.sport, flags: 'R.', optionsLen: 0, payloadLen: 0 } };
-    if (l4.proto === 'sctp') return { ...base, l4: { proto: 'sctp', sport: l4.dport, dport: l4.sport, chunk: 'ABORT', payloadLen: 4 } };
+    if (l4.proto === 'tcp')
+      return {
+        ...base,
+        l4: { proto: 'tcp', sport: l4.dport, dport: l4.sport, flags: 'R.', optionsLen: 0, payloadLen: 0 },
+      };
+    if (l4.proto === 'sctp')
+      return {
+        ...base,
+        l4: { proto: 'sctp', sport: l4.dport, dport: l4.sport, chunk: 'ABORT', payloadLen: 4 },
+      };
     return icmpError(p, p.dst, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH);
   }
   return undefined;
@@ -269,7 +356,16 @@ function icmpError(orig: Ipv4Packet, from: Ipv4Addr, type: number, code: number,
     dst: orig.src,
     ttl: 64,
     df: false,
-    l4: { proto: 'icmp', icmpType: type, code, id: 0, seq: 0, payloadLen: 0, quoted: orig, ...(mtu !== undefined ? { mtu } : {}) },
+    l4: {
+      proto: 'icmp',
+      icmpType: type,
+      code,
+      id: 0,
+      seq: 0,
+      payloadLen: 0,
+      quoted: orig,
+      ...(mtu !== undefined ? { mtu } : {}),
+    },
   };
 }
 
@@ -303,7 +399,17 @@ interface RouteDecision {
 function routeLookup(h: Host, dst: Ipv4Addr): Route | undefined {
   if (hostOwns(h, dst)) {
     const local = fibLookup(h.routes, dst, 'local');
-    return local ?? { table: 'local', type: 'local', dst: { addr: dst, len: 32 }, dev: 'lo', proto: 'kernel', scope: 'host', src: dst };
+    return (
+      local ?? {
+        table: 'local',
+        type: 'local',
+        dst: { addr: dst, len: 32 },
+        dev: 'lo',
+        proto: 'kernel',
+        scope: 'host',
+        src: dst,
+      }
+    );
   }
   return fibLookup(h.routes, dst, 'main');
 }
@@ -313,12 +419,30 @@ function outputRoute(j: Journey, h: Host, dst: Ipv4Addr, src: Ipv4Addr | undefin
   const r = routeLookup(h, dst);
   const layers: Layer[] = [{ type: 'payload', length: 0 }];
   if (!r) {
-    j.hop(h, 'route', `output route lookup for ${formatIpv4(dst)}: no route (connect: Network is unreachable)`, layers);
-    throw new WalkError('no-route', `${h.id} has no route to ${formatIpv4(dst)}: connect: Network is unreachable`);
+    j.hop(
+      h,
+      'route',
+      `output route lookup for ${formatIpv4(dst)}: no route (connect: Network is unreachable)`,
+      layers,
+    );
+    throw new WalkError(
+      'no-route',
+      `${h.id} has no route to ${formatIpv4(dst)}: connect: Network is unreachable`,
+    );
   }
   if (r.type === 'blackhole' || r.type === 'unreachable' || r.type === 'prohibit') {
-    j.hop(h, 'route', `output route lookup for ${formatIpv4(dst)} hits a ${r.type} route`, layers, undefined, formatRoute(r));
-    throw new WalkError('no-route', `${h.id} routes ${formatIpv4(dst)} to a ${r.type} route (${formatRoute(r)})`);
+    j.hop(
+      h,
+      'route',
+      `output route lookup for ${formatIpv4(dst)} hits a ${r.type} route`,
+      layers,
+      undefined,
+      formatRoute(r),
+    );
+    throw new WalkError(
+      'no-route',
+      `${h.id} routes ${formatIpv4(dst)} to a ${r.type} route (${formatRoute(r)})`,
+    );
   }
   const local = r.type === 'local';
   const dev = local ? 'lo' : (r.dev ?? '');
@@ -361,12 +485,22 @@ function ctIn(j: Journey, h: Host, p: Ipv4Packet, pass: Pass): void {
     const innerFwd = ctLookup(table, tupleOf(p.l4.quoted));
     const hit = inner.found ? inner : innerFwd;
     if (hit.found) {
-      pass.ct = { entry: hit.entry, dir: hit.dir === 'original' ? 'reply' : 'original', state: 'RELATED', confirmed: true };
+      pass.ct = {
+        entry: hit.entry,
+        dir: hit.dir === 'original' ? 'reply' : 'original',
+        state: 'RELATED',
+        confirmed: true,
+      };
       return;
     }
   }
   const replyTuple = invert(t);
-  pass.ct = { entry: { orig: t, reply: replyTuple, seenReply: false, mark: 0, seq: j.nextSeq() }, dir: 'original', state: 'NEW', confirmed: false };
+  pass.ct = {
+    entry: { orig: t, reply: replyTuple, seenReply: false, mark: 0, seq: j.nextSeq() },
+    dir: 'original',
+    state: 'NEW',
+    confirmed: false,
+  };
 }
 
 const tracking = new WeakMap<Host, boolean>();
@@ -374,7 +508,9 @@ const tracking = new WeakMap<Host, boolean>();
 function tracksConnections(h: Host): boolean {
   let t = tracking.get(h);
   if (t === undefined) {
-    t = (['raw', 'mangle', 'nat', 'filter'] as const).some((name) => h.netfilter[name].chains.some((c) => c.rules.length > 0 || c.policy === 'DROP'));
+    t = (['raw', 'mangle', 'nat', 'filter'] as const).some((name) =>
+      h.netfilter[name].chains.some((c) => c.rules.length > 0 || c.policy === 'DROP'),
+    );
     tracking.set(h, t);
   }
   return t;
@@ -402,7 +538,15 @@ function ctxOf(h: Host, p: Ipv4Packet, pass: Pass, a: HookArgs): NfContext {
  * the rules for a NEW connection, from the conntrack entry otherwise — and returns the packet as
  * it leaves the hook. Throws a WalkError when a rule drops or rejects it.
  */
-function nfHook(j: Journey, h: Host, hook: Hook, p0: Ipv4Packet, pass: Pass, a: HookArgs, iface?: string): Ipv4Packet {
+function nfHook(
+  j: Journey,
+  h: Host,
+  hook: Hook,
+  p0: Ipv4Packet,
+  pass: Pass,
+  a: HookArgs,
+  iface?: string,
+): Ipv4Packet {
   let p = p0;
   const prefix = a.bridged ? 'bridge ' : '';
   if (hook === 'PREROUTING' || hook === 'OUTPUT') ctIn(j, h, p, pass);
@@ -423,11 +567,28 @@ function nfHook(j: Journey, h: Host, hook: Hook, p0: Ipv4Packet, pass: Pass, a: 
       throw new WalkError('dropped', `dropped by iptables on ${h.id} (${table} ${hook}: ${rule})`);
     }
     if (v.kind === 'REJECT') {
-      j.hop(h, 'netfilter', `${prefix}${table} ${path}: REJECT with ${v.rejectWith}`, ipLayers(p), iface, rule);
-      throw new WalkError('rejected', `rejected by iptables on ${h.id} (${table} ${hook}: ${rule}), which answers ${v.rejectWith === 'tcp-reset' ? 'with a TCP reset' : `ICMP ${v.rejectWith}`}`);
+      j.hop(
+        h,
+        'netfilter',
+        `${prefix}${table} ${path}: REJECT with ${v.rejectWith}`,
+        ipLayers(p),
+        iface,
+        rule,
+      );
+      throw new WalkError(
+        'rejected',
+        `rejected by iptables on ${h.id} (${table} ${hook}: ${rule}), which answers ${v.rejectWith === 'tcp-reset' ? 'with a TCP reset' : `ICMP ${v.rejectWith}`}`,
+      );
     }
     if (res.matched.length > 0 || chain.policy === 'DROP') {
-      j.hop(h, 'netfilter', `${prefix}${table} ${path}: ${res.rule ? 'ACCEPT' : `policy ${chain.policy ?? 'ACCEPT'}`}`, ipLayers(p), iface, rule);
+      j.hop(
+        h,
+        'netfilter',
+        `${prefix}${table} ${path}: ${res.rule ? 'ACCEPT' : `policy ${chain.policy ?? 'ACCEPT'}`}`,
+        ipLayers(p),
+        iface,
+        rule,
+      );
     }
   }
   if (hook === 'POSTROUTING' || hook === 'INPUT') ctConfirmPass(j, h, p, pass, iface);
@@ -435,7 +596,16 @@ function nfHook(j: Journey, h: Host, hook: Hook, p0: Ipv4Packet, pass: Pass, a: 
 }
 
 /** The nat table at one hook: rules for a NEW connection, the conntrack entry's translation otherwise. */
-function natHook(j: Journey, h: Host, hook: Hook, p: Ipv4Packet, pass: Pass, a: HookArgs, prefix: string, iface?: string): Ipv4Packet {
+function natHook(
+  j: Journey,
+  h: Host,
+  hook: Hook,
+  p: Ipv4Packet,
+  pass: Pass,
+  a: HookArgs,
+  prefix: string,
+  iface?: string,
+): Ipv4Packet {
   const c = pass.ct;
   if (!c) return p;
   const dstManip = hook === 'PREROUTING' || hook === 'OUTPUT';
@@ -443,11 +613,55 @@ function natHook(j: Journey, h: Host, hook: Hook, p: Ipv4Packet, pass: Pass, a: 
     // translate from the entry: original direction gets the connection's NAT, reply direction its inverse
     const e = c.entry;
     if (c.dir === 'original') {
-      if (dstManip && hasDnat(e)) return rewrite(j, h, p, 'dst', e.reply.src, e.reply.sport, `conntrack: ${prefix}${hook} DNAT of an established connection`, formatCtEntry(e), iface);
-      if (!dstManip && hasSnat(e)) return rewrite(j, h, p, 'src', e.reply.dst, e.reply.dport, `conntrack: ${prefix}${hook} SNAT of an established connection`, formatCtEntry(e), iface);
+      if (dstManip && hasDnat(e))
+        return rewrite(
+          j,
+          h,
+          p,
+          'dst',
+          e.reply.src,
+          e.reply.sport,
+          `conntrack: ${prefix}${hook} DNAT of an established connection`,
+          formatCtEntry(e),
+          iface,
+        );
+      if (!dstManip && hasSnat(e))
+        return rewrite(
+          j,
+          h,
+          p,
+          'src',
+          e.reply.dst,
+          e.reply.dport,
+          `conntrack: ${prefix}${hook} SNAT of an established connection`,
+          formatCtEntry(e),
+          iface,
+        );
     } else {
-      if (dstManip && hasSnat(e)) return rewrite(j, h, p, 'dst', e.orig.src, e.orig.sport, `conntrack: reply to a masqueraded connection, ${prefix}${hook} restores the destination`, formatCtEntry(e), iface);
-      if (!dstManip && hasDnat(e)) return rewrite(j, h, p, 'src', e.orig.dst, e.orig.dport, `conntrack: reply of a DNATed connection, ${prefix}${hook} restores the source`, formatCtEntry(e), iface);
+      if (dstManip && hasSnat(e))
+        return rewrite(
+          j,
+          h,
+          p,
+          'dst',
+          e.orig.src,
+          e.orig.sport,
+          `conntrack: reply to a masqueraded connection, ${prefix}${hook} restores the destination`,
+          formatCtEntry(e),
+          iface,
+        );
+      if (!dstManip && hasDnat(e))
+        return rewrite(
+          j,
+          h,
+          p,
+          'src',
+          e.orig.dst,
+          e.orig.dport,
+          `conntrack: reply of a DNATed connection, ${prefix}${hook} restores the source`,
+          formatCtEntry(e),
+          iface,
+        );
     }
     return p;
   }
@@ -463,7 +677,14 @@ function natHook(j: Journey, h: Host, hook: Hook, p: Ipv4Packet, pass: Pass, a: 
     : '';
   if (v.kind === 'DNAT') {
     const port = v.toPort ?? portsOf(p).dport;
-    j.hop(h, 'netfilter', `${prefix}nat ${path}: DNAT to ${formatIpv4(v.toAddr)}:${port}${alts}`, ipLayers(p), iface, rule);
+    j.hop(
+      h,
+      'netfilter',
+      `${prefix}nat ${path}: DNAT to ${formatIpv4(v.toAddr)}:${port}${alts}`,
+      ipLayers(p),
+      iface,
+      rule,
+    );
     const np = setAddr(p, 'dst', v.toAddr as Ipv4Addr, port);
     c.entry = { ...c.entry, reply: invert(tupleOf(np)) };
     return np;
@@ -489,7 +710,14 @@ function natHook(j: Journey, h: Host, hook: Hook, p: Ipv4Packet, pass: Pass, a: 
     return np;
   }
   if (res.matched.length > 0) {
-    j.hop(h, 'netfilter', `${prefix}nat ${path}: no translation${alts}`, ipLayers(p), iface, rule ?? formatRule(res.matched[res.matched.length - 1] as Rule));
+    j.hop(
+      h,
+      'netfilter',
+      `${prefix}nat ${path}: no translation${alts}`,
+      ipLayers(p),
+      iface,
+      rule ?? formatRule(res.matched[res.matched.length - 1] as Rule),
+    );
   }
   return p;
 }
@@ -499,7 +727,14 @@ function ruleTarget(r: Rule): string {
 }
 
 /** The source port MASQUERADE/SNAT keeps (it only changes a port that would clash). */
-function snatPort(j: Journey, h: Host, p: Ipv4Packet, to: Ipv4Addr, pass: Pass, randomFully: boolean): number {
+function snatPort(
+  j: Journey,
+  h: Host,
+  p: Ipv4Packet,
+  to: Ipv4Addr,
+  pass: Pass,
+  randomFully: boolean,
+): number {
   const { sport } = portsOf(p);
   if (randomFully) {
     // --random-fully: a fresh port (ICMP id) for every connection, from the whole range (prandom in Linux)
@@ -528,13 +763,21 @@ function ctConfirmPass(j: Journey, h: Host, p: Ipv4Packet, pass: Pass, iface?: s
   const e = { ...c.entry, mark: pass.mark };
   ctConfirm(j.table(h), e);
   if (hasDnat(e) || hasSnat(e)) {
-    j.hop(h, 'conntrack', `conntrack records the connection with its NAT, so the reply is translated back`, ipLayers(p), iface, formatCtEntry(e));
+    j.hop(
+      h,
+      'conntrack',
+      `conntrack records the connection with its NAT, so the reply is translated back`,
+      ipLayers(p),
+      iface,
+      formatCtEntry(e),
+    );
   }
 }
 
 function portsOf(p: Ipv4Packet): { sport: number; dport: number } {
   const l4 = p.l4;
-  if (l4.proto === 'tcp' || l4.proto === 'udp' || l4.proto === 'sctp') return { sport: l4.sport, dport: l4.dport };
+  if (l4.proto === 'tcp' || l4.proto === 'udp' || l4.proto === 'sctp')
+    return { sport: l4.sport, dport: l4.dport };
   if (l4.proto === 'icmp') return { sport: l4.id, dport: l4.id };
   return { sport: 0, dport: 0 };
 }
@@ -542,8 +785,10 @@ function portsOf(p: Ipv4Packet): { sport: number; dport: number } {
 function setAddr(p: Ipv4Packet, which: 'src' | 'dst', addr: Ipv4Addr, port: number): Ipv4Packet {
   const l4 = p.l4;
   let nl4 = l4;
-  if (l4.proto === 'tcp' || l4.proto === 'udp' || l4.proto === 'sctp') nl4 = which === 'src' ? { ...l4, sport: port } : { ...l4, dport: port };
-  else if (l4.proto === 'icmp' && l4.icmpType !== ICMP_DEST_UNREACH && l4.icmpType !== ICMP_TIME_EXCEEDED) nl4 = { ...l4, id: port };
+  if (l4.proto === 'tcp' || l4.proto === 'udp' || l4.proto === 'sctp')
+    nl4 = which === 'src' ? { ...l4, sport: port } : { ...l4, dport: port };
+  else if (l4.proto === 'icmp' && l4.icmpType !== ICMP_DEST_UNREACH && l4.icmpType !== ICMP_TIME_EXCEEDED)
+    nl4 = { ...l4, id: port };
   else if (l4.proto === 'icmp' && l4.quoted) {
     // the quoted packet is translated too (nf_nat_icmp_reply_translation)
     const q = l4.quoted;
@@ -554,9 +799,27 @@ function setAddr(p: Ipv4Packet, which: 'src' | 'dst', addr: Ipv4Addr, port: numb
   return which === 'src' ? { ...p, src: addr, l4: nl4 } : { ...p, dst: addr, l4: nl4 };
 }
 
-function rewrite(j: Journey, h: Host, p: Ipv4Packet, which: 'src' | 'dst', addr: Ipv4Addr, port: number, detail: string, rule: string, iface?: string): Ipv4Packet {
-  const np = setAddr(p, which, addr, p.l4.proto === 'icmp' && p.l4.quoted ? portsOf(p)[which === 'src' ? 'sport' : 'dport'] : port);
-  const what = p.l4.proto === 'tcp' || p.l4.proto === 'udp' || p.l4.proto === 'sctp' ? `${formatIpv4(addr)}:${port}` : formatIpv4(addr);
+function rewrite(
+  j: Journey,
+  h: Host,
+  p: Ipv4Packet,
+  which: 'src' | 'dst',
+  addr: Ipv4Addr,
+  port: number,
+  detail: string,
+  rule: string,
+  iface?: string,
+): Ipv4Packet {
+  const np = setAddr(
+    p,
+    which,
+    addr,
+    p.l4.proto === 'icmp' && p.l4.quoted ? portsOf(p)[which === 'src' ? 'sport' : 'dport'] : port,
+  );
+  const what =
+    p.l4.proto === 'tcp' || p.l4.proto === 'udp' || p.l4.proto === 'sctp'
+      ? `${formatIpv4(addr)}:${port}`
+      : formatIpv4(addr);
   j.hop(h, 'conntrack', `${detail}: ${which} becomes ${what}`, ipLayers(np), iface, rule);
   return np;
 }
@@ -568,12 +831,26 @@ function rewrite(j: Journey, h: Host, p: Ipv4Packet, which: 'src' | 'dst', addr:
 /** __ip_local_out → OUTPUT → (reroute) → POSTROUTING → ip_finish_output. */
 function localOut(j: Journey, h: Host, p0: Ipv4Packet, pmtudisc: Probe['pmtudisc'], r0: RouteDecision): void {
   let r = r0;
-  j.hop(h, 'route', `output route lookup for ${formatIpv4(p0.dst)}: ${r.local ? 'local address' : `dev ${r.dev}${r.route.via !== undefined ? ` via ${formatIpv4(r.route.via)}` : ''}`}, source ${formatIpv4(r.src)}`, ipLayers(p0), r.dev, formatRoute(r.route, r.local));
+  j.hop(
+    h,
+    'route',
+    `output route lookup for ${formatIpv4(p0.dst)}: ${r.local ? 'local address' : `dev ${r.dev}${r.route.via !== undefined ? ` via ${formatIpv4(r.route.via)}` : ''}`}, source ${formatIpv4(r.src)}`,
+    ipLayers(p0),
+    r.dev,
+    formatRoute(r.route, r.local),
+  );
   const pass: Pass = { mark: 0 };
   let p = nfHook(j, h, 'OUTPUT', p0, pass, { outIface: r.dev }, r.dev);
   if (p.dst !== p0.dst) {
     r = outputRoute(j, h, p.dst, p.src);
-    j.hop(h, 'route', `re-route after DNAT: ${formatIpv4(p.dst)} ${r.local ? 'is local' : `leaves by ${r.dev}`}`, ipLayers(p), r.dev, formatRoute(r.route, r.local));
+    j.hop(
+      h,
+      'route',
+      `re-route after DNAT: ${formatIpv4(p.dst)} ${r.local ? 'is local' : `leaves by ${r.dev}`}`,
+      ipLayers(p),
+      r.dev,
+      formatRoute(r.route, r.local),
+    );
   }
   if (r.local) {
     p = nfHook(j, h, 'POSTROUTING', p, pass, { outIface: 'lo' }, 'lo');
@@ -582,11 +859,21 @@ function localOut(j: Journey, h: Host, p0: Ipv4Packet, pmtudisc: Probe['pmtudisc
   }
   p = nfHook(j, h, 'POSTROUTING', p, pass, { outIface: r.dev }, r.dev);
   const link = linkByName(h, r.dev);
-  if (!link) throw new WalkError('no-route', `${h.id}: the route names device ${r.dev}, which does not exist`);
+  if (!link)
+    throw new WalkError('no-route', `${h.id}: the route names device ${r.dev}, which does not exist`);
   if (datagramLength(p) > link.mtu) {
     if (pmtudisc === 'do' || (p.df && pmtudisc !== 'want')) {
-      j.hop(h, 'drop', `the packet (${ipLength(p)} bytes) is larger than the MTU of ${link.name} (${link.mtu}) and may not be fragmented`, ipLayers(p), link.name);
-      throw new WalkError('fragmentation-needed', `message too long: ${ipLength(p)}-byte packet, mtu=${link.mtu} on ${h.id} ${link.name} (ping: local error: message too long, mtu=${link.mtu})`);
+      j.hop(
+        h,
+        'drop',
+        `the packet (${ipLength(p)} bytes) is larger than the MTU of ${link.name} (${link.mtu}) and may not be fragmented`,
+        ipLayers(p),
+        link.name,
+      );
+      throw new WalkError(
+        'fragmentation-needed',
+        `message too long: ${ipLength(p)}-byte packet, mtu=${link.mtu} on ${h.id} ${link.name} (ping: local error: message too long, mtu=${link.mtu})`,
+      );
     }
     p = fragment(j, h, p, link);
   }
@@ -621,13 +908,32 @@ function devXmit(j: Journey, h: Host, link: Link, frame: EthFrame, bridgedFrom?:
     const e = brFdbLookup(h.fdb, link.name, frame.dst);
     const port = e ? linkByName(h, e.dev) : undefined;
     if (!port) {
-      j.hop(h, 'bridge', `${link.name} does not know ${frame.dst}: the frame is flooded and nobody answers`, frameLayers(frame), link.name);
+      j.hop(
+        h,
+        'bridge',
+        `${link.name} does not know ${frame.dst}: the frame is flooded and nobody answers`,
+        frameLayers(frame),
+        link.name,
+      );
       throw new WalkError('unreachable', `${h.id}: bridge ${link.name} has no port for ${frame.dst}`);
     }
-    j.hop(h, 'bridge', `${link.name} forwards to port ${port.name}`, frameLayers(frame), link.name, e ? formatFdb(e) : undefined);
+    j.hop(
+      h,
+      'bridge',
+      `${link.name} forwards to port ${port.name}`,
+      frameLayers(frame),
+      link.name,
+      e ? formatFdb(e) : undefined,
+    );
     return devXmit(j, h, port, frame, link.name);
   }
-  j.hop(h, 'tx', `sent on ${link.name}${bridgedFrom ? ` (port of ${bridgedFrom})` : ''}`, frameLayers(frame), link.name);
+  j.hop(
+    h,
+    'tx',
+    `sent on ${link.name}${bridgedFrom ? ` (port of ${bridgedFrom})` : ''}`,
+    frameLayers(frame),
+    link.name,
+  );
   if (link.kind === 'veth') {
     const peer = link.peer;
     if (!peer) throw new WalkError('dropped', `${h.id} ${link.name} has no peer`);
@@ -650,14 +956,31 @@ function devXmit(j: Journey, h: Host, link: Link, frame: EthFrame, bridgedFrom?:
 function neighResolve(j: Journey, h: Host, link: Link, nexthop: Ipv4Addr, p: Ipv4Packet): MacAddr {
   const n = neighLookup(h.neigh, link.name, nexthop);
   if (n?.lladdr) {
-    j.hop(h, 'arp', `neighbour ${formatIpv4(nexthop)} on ${link.name} is ${n.lladdr} (${n.state})`, ipLayers(p), link.name, formatNeigh(n));
+    j.hop(
+      h,
+      'arp',
+      `neighbour ${formatIpv4(nexthop)} on ${link.name} is ${n.lladdr} (${n.state})`,
+      ipLayers(p),
+      link.name,
+      formatNeigh(n),
+    );
     return n.lladdr;
   }
   const owner = arpOwner(j, h, link, nexthop);
   const src = selectSrc(h, link.name, nexthop);
   if (!owner) {
-    j.hop(h, 'arp', `ARP, Request who-has ${formatIpv4(nexthop)} tell ${src !== undefined ? formatIpv4(src) : '0.0.0.0'} on ${link.name}: no answer`, ipLayers(p), link.name, `${formatIpv4(nexthop)} dev ${link.name} FAILED`);
-    throw new WalkError('unreachable', `${h.id}: ARP for ${formatIpv4(nexthop)} on ${link.name} got no answer (Destination Host Unreachable)`);
+    j.hop(
+      h,
+      'arp',
+      `ARP, Request who-has ${formatIpv4(nexthop)} tell ${src !== undefined ? formatIpv4(src) : '0.0.0.0'} on ${link.name}: no answer`,
+      ipLayers(p),
+      link.name,
+      `${formatIpv4(nexthop)} dev ${link.name} FAILED`,
+    );
+    throw new WalkError(
+      'unreachable',
+      `${h.id}: ARP for ${formatIpv4(nexthop)} on ${link.name} got no answer (Destination Host Unreachable)`,
+    );
   }
   j.hop(
     h,
@@ -671,11 +994,16 @@ function neighResolve(j: Journey, h: Host, link: Link, nexthop: Ipv4Addr, p: Ipv
 }
 
 /** Who answers ARP for `ip` on the layer-2 domain behind `link`, if anyone. */
-function arpOwner(j: Journey, h: Host, link: Link, ip: Ipv4Addr): { mac: MacAddr; where: string } | undefined {
+function arpOwner(
+  j: Journey,
+  h: Host,
+  link: Link,
+  ip: Ipv4Addr,
+): { mac: MacAddr; where: string } | undefined {
   const visited = new Set<string>();
   const ownsOn = (hh: Host, l: Link): { mac: MacAddr; where: string } | undefined => {
     // arp_ignore=0: a host answers for any of its addresses; the answer carries the MAC of the asked interface
-    if (hostOwns(hh, ip) && (ip >>> 24) !== 127) return { mac: l.mac, where: `${l.name} of ${hh.id}` };
+    if (hostOwns(hh, ip) && ip >>> 24 !== 127) return { mac: l.mac, where: `${l.name} of ${hh.id}` };
     return undefined;
   };
   const visitIface = (hh: Host, l: Link): { mac: MacAddr; where: string } | undefined => {
@@ -708,7 +1036,8 @@ function arpOwner(j: Journey, h: Host, link: Link, ip: Ipv4Addr): { mac: MacAddr
     }
     if (l.kind === 'ether' && l.network) {
       const owner = segmentIndex(j.fabric, l.network)?.byIp.get(ip);
-      if (owner && !(owner.host.id === hh.id && owner.link.name === l.name)) return { mac: owner.link.mac, where: `${owner.link.name} of ${owner.host.id}` };
+      if (owner && !(owner.host.id === hh.id && owner.link.name === l.name))
+        return { mac: owner.link.mac, where: `${owner.link.name} of ${owner.host.id}` };
     }
     return undefined;
   };
@@ -722,7 +1051,13 @@ function frameRx(j: Journey, h: Host, ifname: string, frame: EthFrame): void {
   j.hop(h, 'rx', `received on ${link.name}`, frameLayers(frame), link.name);
   if (link.master) return brInput(j, h, link, frame);
   if (frame.dst !== link.mac && frame.dst !== BROADCAST_MAC) {
-    j.hop(h, 'drop', `frame for ${frame.dst} is not for ${link.name} (${link.mac}): PACKET_OTHERHOST`, frameLayers(frame), link.name);
+    j.hop(
+      h,
+      'drop',
+      `frame for ${frame.dst} is not for ${link.name} (${link.mac}): PACKET_OTHERHOST`,
+      frameLayers(frame),
+      link.name,
+    );
     throw new WalkError('dropped', `${h.id} ${link.name} dropped a frame addressed to ${frame.dst}`);
   }
   ipRcv(j, h, link.name, frame.ip, { mark: 0 });
@@ -734,20 +1069,46 @@ function brInput(j: Journey, h: Host, port: Link, frame: EthFrame): void {
   if (!br) throw new WalkError('dropped', `${h.id}: ${port.name} belongs to a missing bridge`);
   const ownMac = frame.dst === br.mac || h.links.some((l) => l.master === br.name && l.mac === frame.dst);
   if (ownMac) {
-    j.hop(h, 'bridge', `${br.name}: the frame is for the bridge itself (${frame.dst}), passed up to the IP stack`, frameLayers(frame), br.name);
+    j.hop(
+      h,
+      'bridge',
+      `${br.name}: the frame is for the bridge itself (${frame.dst}), passed up to the IP stack`,
+      frameLayers(frame),
+      br.name,
+    );
     return ipRcv(j, h, br.name, frame.ip, { mark: 0 });
   }
   const e = brFdbLookup(h.fdb, br.name, frame.dst);
   const out = e ? linkByName(h, e.dev) : undefined;
   if (!out) {
-    j.hop(h, 'bridge', `${br.name} has no FDB entry for ${frame.dst}: flooded, nobody answers`, frameLayers(frame), br.name);
+    j.hop(
+      h,
+      'bridge',
+      `${br.name} has no FDB entry for ${frame.dst}: flooded, nobody answers`,
+      frameLayers(frame),
+      br.name,
+    );
     throw new WalkError('unreachable', `${h.id}: bridge ${br.name} does not know ${frame.dst}`);
   }
   if (out.name === port.name && !port.hairpin) {
-    j.hop(h, 'drop', `${br.name} would send the frame back out of ${port.name}, where it came from, and hairpin mode is off`, frameLayers(frame), br.name, e ? formatFdb(e) : undefined);
+    j.hop(
+      h,
+      'drop',
+      `${br.name} would send the frame back out of ${port.name}, where it came from, and hairpin mode is off`,
+      frameLayers(frame),
+      br.name,
+      e ? formatFdb(e) : undefined,
+    );
     throw new WalkError('dropped', `${h.id}: ${br.name} does not hairpin on ${port.name} (hairpin mode off)`);
   }
-  j.hop(h, 'bridge', `${br.name} forwards ${port.name} → ${out.name}${out.name === port.name ? ' (hairpin)' : ''}`, frameLayers(frame), br.name, e ? formatFdb(e) : undefined);
+  j.hop(
+    h,
+    'bridge',
+    `${br.name} forwards ${port.name} → ${out.name}${out.name === port.name ? ' (hairpin)' : ''}`,
+    frameLayers(frame),
+    br.name,
+    e ? formatFdb(e) : undefined,
+  );
   let p = frame.ip;
   if (h.brNfCallIptables) {
     const pass: Pass = { mark: 0 };
@@ -755,7 +1116,13 @@ function brInput(j: Journey, h: Host, port: Link, frame: EthFrame): void {
     p = nfHook(j, h, 'PREROUTING', p, pass, a, br.name);
     if (p.dst !== frame.ip.dst && !bridgeOwns(j, h, br.name, p.dst)) {
       // br_netfilter: a DNAT that sends the packet elsewhere hands it to IP routing
-      j.hop(h, 'route', `br_netfilter: after DNAT the destination ${formatIpv4(p.dst)} is not on ${br.name}, so the packet is routed`, ipLayers(p), br.name);
+      j.hop(
+        h,
+        'route',
+        `br_netfilter: after DNAT the destination ${formatIpv4(p.dst)} is not on ${br.name}, so the packet is routed`,
+        ipLayers(p),
+        br.name,
+      );
       return ipRoute(j, h, br.name, p, pass);
     }
     const a2 = { inIface: br.name, outIface: br.name, physIn: port.name, physOut: out.name, bridged: true };
@@ -779,7 +1146,13 @@ function ipRcv(j: Journey, h: Host, iface: string, p00: Ipv4Packet, pass: Pass):
   if (p0.frag) {
     // nf_defrag_ipv4 (conntrack) or ip_local_deliver reassembles before anything looks at ports
     p0 = { src: p0.src, dst: p0.dst, ttl: p0.ttl, df: p0.df, l4: p0.l4 };
-    j.hop(h, 'rx', `the ${p00.frag?.count ?? 0} fragments are reassembled into the ${datagramLength(p0)}-byte datagram`, ipLayers(p0), iface);
+    j.hop(
+      h,
+      'rx',
+      `the ${p00.frag?.count ?? 0} fragments are reassembled into the ${datagramLength(p0)}-byte datagram`,
+      ipLayers(p0),
+      iface,
+    );
   }
   const p = nfHook(j, h, 'PREROUTING', p0, pass, { inIface: iface }, iface);
   ipRoute(j, h, iface, p, pass);
@@ -788,36 +1161,90 @@ function ipRcv(j: Journey, h: Host, iface: string, p00: Ipv4Packet, pass: Pass):
 function ipRoute(j: Journey, h: Host, iface: string, p: Ipv4Packet, pass: Pass): void {
   const r = routeLookup(h, p.dst);
   if (r && r.type === 'local') {
-    j.hop(h, 'route', `input route lookup: ${formatIpv4(p.dst)} is a local address`, ipLayers(p), iface, formatRoute(r, true));
+    j.hop(
+      h,
+      'route',
+      `input route lookup: ${formatIpv4(p.dst)} is a local address`,
+      ipLayers(p),
+      iface,
+      formatRoute(r, true),
+    );
     return localIn(j, h, iface, p, pass);
   }
   if (!r) {
     j.hop(h, 'route', `input route lookup for ${formatIpv4(p.dst)}: no route`, ipLayers(p), iface);
     const from = h.ipForward ? sendIcmpError(j, h, p, ICMP_DEST_UNREACH, ICMP_NET_UNREACH) : '';
-    throw new WalkError('no-route', `${h.id} has no route to ${formatIpv4(p.dst)}${from ? ` and answers ICMP net unreachable from ${from} to ${formatIpv4(p.src)}` : h.ipForward ? ` (and none back to ${formatIpv4(p.src)}, so the sender hears nothing)` : ''}`);
+    throw new WalkError(
+      'no-route',
+      `${h.id} has no route to ${formatIpv4(p.dst)}${from ? ` and answers ICMP net unreachable from ${from} to ${formatIpv4(p.src)}` : h.ipForward ? ` (and none back to ${formatIpv4(p.src)}, so the sender hears nothing)` : ''}`,
+    );
   }
   if (r.type !== 'unicast') {
-    j.hop(h, 'route', `input route lookup for ${formatIpv4(p.dst)} hits a ${r.type} route: the packet is discarded`, ipLayers(p), iface, formatRoute(r));
-    throw new WalkError(r.type === 'blackhole' ? 'dropped' : 'no-route', `${h.id} discards packets for ${formatIpv4(p.dst)} (${formatRoute(r)})`);
+    j.hop(
+      h,
+      'route',
+      `input route lookup for ${formatIpv4(p.dst)} hits a ${r.type} route: the packet is discarded`,
+      ipLayers(p),
+      iface,
+      formatRoute(r),
+    );
+    throw new WalkError(
+      r.type === 'blackhole' ? 'dropped' : 'no-route',
+      `${h.id} discards packets for ${formatIpv4(p.dst)} (${formatRoute(r)})`,
+    );
   }
   if (!h.ipForward) {
-    j.hop(h, 'drop', `${formatIpv4(p.dst)} is not a local address and forwarding is off (net.ipv4.ip_forward = 0)`, ipLayers(p), iface);
-    throw new WalkError('dropped', `${h.id} is not a router (ip_forward off) and ${formatIpv4(p.dst)} is not its address`);
+    j.hop(
+      h,
+      'drop',
+      `${formatIpv4(p.dst)} is not a local address and forwarding is off (net.ipv4.ip_forward = 0)`,
+      ipLayers(p),
+      iface,
+    );
+    throw new WalkError(
+      'dropped',
+      `${h.id} is not a router (ip_forward off) and ${formatIpv4(p.dst)} is not its address`,
+    );
   }
   const dev = r.dev ?? '';
   const link = linkByName(h, dev);
-  j.hop(h, 'route', `forward: ${formatIpv4(p.dst)} leaves by ${dev}${r.via !== undefined ? ` via ${formatIpv4(r.via)}` : ''}`, ipLayers(p), iface, formatRoute(r));
+  j.hop(
+    h,
+    'route',
+    `forward: ${formatIpv4(p.dst)} leaves by ${dev}${r.via !== undefined ? ` via ${formatIpv4(r.via)}` : ''}`,
+    ipLayers(p),
+    iface,
+    formatRoute(r),
+  );
   if (!link) throw new WalkError('no-route', `${h.id}: the route names device ${dev}, which does not exist`);
   // ip_forward: TTL, then MTU, then decrement, then the FORWARD hook
   if (p.ttl <= 1) {
-    j.hop(h, 'drop', `TTL ${p.ttl} would reach 0: the packet is dropped and ICMP time exceeded is sent to ${formatIpv4(p.src)}`, ipLayers(p), iface);
+    j.hop(
+      h,
+      'drop',
+      `TTL ${p.ttl} would reach 0: the packet is dropped and ICMP time exceeded is sent to ${formatIpv4(p.src)}`,
+      ipLayers(p),
+      iface,
+    );
     const from = sendIcmpError(j, h, p, ICMP_TIME_EXCEEDED, 0);
-    throw new WalkError('ttl-exceeded', `TTL exceeded at ${h.id}: it sends ICMP time exceeded in-transit from ${from} to ${formatIpv4(p.src)} (ping: From ${from} icmp_seq=1 Time to live exceeded)`);
+    throw new WalkError(
+      'ttl-exceeded',
+      `TTL exceeded at ${h.id}: it sends ICMP time exceeded in-transit from ${from} to ${formatIpv4(p.src)} (ping: From ${from} icmp_seq=1 Time to live exceeded)`,
+    );
   }
   if (datagramLength(p) > link.mtu && p.df) {
-    j.hop(h, 'drop', `${ipLength(p)} bytes exceed the MTU of ${dev} (${link.mtu}) and DF is set: ICMP fragmentation needed (mtu ${link.mtu}) goes back to ${formatIpv4(p.src)}`, ipLayers(p), dev);
+    j.hop(
+      h,
+      'drop',
+      `${ipLength(p)} bytes exceed the MTU of ${dev} (${link.mtu}) and DF is set: ICMP fragmentation needed (mtu ${link.mtu}) goes back to ${formatIpv4(p.src)}`,
+      ipLayers(p),
+      dev,
+    );
     const from = sendIcmpError(j, h, p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, link.mtu);
-    throw new WalkError('fragmentation-needed', `${h.id} cannot forward a ${ipLength(p)}-byte packet with DF set through ${dev} (mtu ${link.mtu}): ICMP fragmentation needed from ${from} (ping: From ${from} icmp_seq=1 Frag needed and DF set (mtu = ${link.mtu}))`);
+    throw new WalkError(
+      'fragmentation-needed',
+      `${h.id} cannot forward a ${ipLength(p)}-byte packet with DF set through ${dev} (mtu ${link.mtu}): ICMP fragmentation needed from ${from} (ping: From ${from} icmp_seq=1 Frag needed and DF set (mtu = ${link.mtu}))`,
+    );
   }
   let q: Ipv4Packet = { ...p, ttl: p.ttl - 1 };
   const a = { inIface: iface, outIface: dev };
@@ -832,13 +1259,23 @@ function sendIcmpError(j: Journey, h: Host, p: Ipv4Packet, type: number, code: n
   // icmp_send answers from the address of the interface the route back to the sender uses
   const back = routeLookup(h, p.src);
   if (!back || back.type !== 'unicast') {
-    j.hop(h, 'drop', `${h.id} would send an ICMP error to ${formatIpv4(p.src)} but has no route back to it: nothing is sent`, ipLayers(p));
+    j.hop(
+      h,
+      'drop',
+      `${h.id} would send an ICMP error to ${formatIpv4(p.src)} but has no route back to it: nothing is sent`,
+      ipLayers(p),
+    );
     return '';
   }
   const from = back.src ?? selectSrc(h, back.dev ?? '', back.via ?? p.src);
   if (from === undefined) return '';
   const err = icmpError(p, from, type, code, mtu);
-  j.hop(h, 'tx', `${h.id} sends ${icmpText(err.l4 as Extract<typeof err.l4, { proto: 'icmp' }>, err)} from ${formatIpv4(from)} to ${formatIpv4(p.src)}`, ipLayers(err));
+  j.hop(
+    h,
+    'tx',
+    `${h.id} sends ${icmpText(err.l4 as Extract<typeof err.l4, { proto: 'icmp' }>, err)} from ${formatIpv4(from)} to ${formatIpv4(p.src)}`,
+    ipLayers(err),
+  );
   return formatIpv4(from);
 }
 
@@ -847,12 +1284,26 @@ function localIn(j: Journey, h: Host, iface: string, p0: Ipv4Packet, pass: Pass)
   const p = nfHook(j, h, 'INPUT', p0, pass, { inIface: iface }, iface);
   const l4 = p.l4;
   if (l4.proto === 'udp' && l4.vxlan) {
-    const vx = h.links.find((l) => l.kind === 'vxlan' && l.vxlan?.port === l4.dport && l.vxlan.vni === l4.vxlan?.vni);
+    const vx = h.links.find(
+      (l) => l.kind === 'vxlan' && l.vxlan?.port === l4.dport && l.vxlan.vni === l4.vxlan?.vni,
+    );
     if (!vx) {
-      j.hop(h, 'drop', `VXLAN packet for VNI ${l4.vxlan.vni} on UDP ${l4.dport}, but no VXLAN device here has that VNI and port`, ipLayers(p), iface);
+      j.hop(
+        h,
+        'drop',
+        `VXLAN packet for VNI ${l4.vxlan.vni} on UDP ${l4.dport}, but no VXLAN device here has that VNI and port`,
+        ipLayers(p),
+        iface,
+      );
       throw new WalkError('dropped', `${h.id} has no VXLAN device for VNI ${l4.vxlan.vni} port ${l4.dport}`);
     }
-    j.hop(h, 'decap', `UDP ${l4.dport} belongs to ${vx.name} (VNI ${l4.vxlan.vni}): the VXLAN header is removed and the inner frame is received on ${vx.name}`, frameLayers(l4.vxlan.frame), vx.name);
+    j.hop(
+      h,
+      'decap',
+      `UDP ${l4.dport} belongs to ${vx.name} (VNI ${l4.vxlan.vni}): the VXLAN header is removed and the inner frame is received on ${vx.name}`,
+      frameLayers(l4.vxlan.frame),
+      vx.name,
+    );
     return frameRx(j, h, vx.name, l4.vxlan.frame);
   }
   deliver(j, h, iface, p);
@@ -879,21 +1330,39 @@ function deliver(j: Journey, h: Host, iface: string, p: Ipv4Packet): void {
       return;
     }
     j.hop(h, 'deliver', `${icmpText(l4, p)} delivered to ${h.id}`, ipLayers(p), iface);
-    const v: Verdict = l4.icmpType === ICMP_DEST_UNREACH && l4.code === ICMP_PORT_UNREACH ? 'rejected' : l4.icmpType === ICMP_TIME_EXCEEDED ? 'ttl-exceeded' : 'unreachable';
+    const v: Verdict =
+      l4.icmpType === ICMP_DEST_UNREACH && l4.code === ICMP_PORT_UNREACH
+        ? 'rejected'
+        : l4.icmpType === ICMP_TIME_EXCEEDED
+          ? 'ttl-exceeded'
+          : 'unreachable';
     throw new WalkError(v, `${h.id} received ${icmpText(l4, p)}`);
   }
-  if (l4.proto === 'ipip') throw new WalkError('dropped', `${h.id} has no IPIP tunnel to decapsulate the packet`);
+  if (l4.proto === 'ipip')
+    throw new WalkError('dropped', `${h.id} has no IPIP tunnel to decapsulate the packet`);
   const listener = h.listeners.find((x) => x.proto === l4.proto && x.port === l4.dport);
   const what = `${l4.proto.toUpperCase()} port ${l4.dport}`;
   if (listener) {
-    j.hop(h, 'deliver', `${listener.process} listens on ${what}: delivered`, ipLayers(p), iface, `${l4.proto.toUpperCase()} LISTEN 0.0.0.0:${l4.dport} (${listener.process})`);
+    j.hop(
+      h,
+      'deliver',
+      `${listener.process} listens on ${what}: delivered`,
+      ipLayers(p),
+      iface,
+      `${l4.proto.toUpperCase()} LISTEN 0.0.0.0:${l4.dport} (${listener.process})`,
+    );
     j.verdict = 'delivered';
     j.deliveredTo = h.id;
     j.reason = `reached ${h.id} port ${l4.dport}`;
     j.delivery = { host: h, pkt: p, kind: 'socket' };
     return;
   }
-  const answer = l4.proto === 'tcp' ? 'it answers with a TCP reset (connection refused)' : l4.proto === 'udp' ? 'it answers ICMP port unreachable' : 'it answers with an SCTP ABORT';
+  const answer =
+    l4.proto === 'tcp'
+      ? 'it answers with a TCP reset (connection refused)'
+      : l4.proto === 'udp'
+        ? 'it answers ICMP port unreachable'
+        : 'it answers with an SCTP ABORT';
   j.hop(h, 'deliver', `nothing listens on ${what} on ${h.id}: ${answer}`, ipLayers(p), iface);
   j.verdict = 'rejected';
   j.reason = `nothing listens on ${what} on ${h.id}; ${answer}`;
@@ -914,14 +1383,36 @@ function vxlanXmit(j: Journey, h: Host, link: Link, p: Ipv4Packet, nexthop: Ipv4
   if (!vx) throw new WalkError('dropped', `${link.name} is not a VXLAN device`);
   const n = neighLookup(h.neigh, link.name, nexthop);
   if (!n?.lladdr) {
-    j.hop(h, 'arp', `no neighbour entry for ${formatIpv4(nexthop)} on ${link.name}; learning is off, so the ARP request is dropped`, ipLayers(p), link.name);
-    throw new WalkError('unreachable', `${h.id}: ${link.name} has no neighbour entry for ${formatIpv4(nexthop)} (flanneld has not programmed that node)`);
+    j.hop(
+      h,
+      'arp',
+      `no neighbour entry for ${formatIpv4(nexthop)} on ${link.name}; learning is off, so the ARP request is dropped`,
+      ipLayers(p),
+      link.name,
+    );
+    throw new WalkError(
+      'unreachable',
+      `${h.id}: ${link.name} has no neighbour entry for ${formatIpv4(nexthop)} (flanneld has not programmed that node)`,
+    );
   }
-  j.hop(h, 'arp', `neighbour ${formatIpv4(nexthop)} on ${link.name} is ${n.lladdr} (${n.state}): the remote VTEP's MAC`, ipLayers(p), link.name, formatNeigh(n));
+  j.hop(
+    h,
+    'arp',
+    `neighbour ${formatIpv4(nexthop)} on ${link.name} is ${n.lladdr} (${n.state}): the remote VTEP's MAC`,
+    ipLayers(p),
+    link.name,
+    formatNeigh(n),
+  );
   const inner: EthFrame = { src: link.mac, dst: n.lladdr, ip: p };
   const fdb = vxlanFdbLookup(h.fdb, link.name, n.lladdr);
   if (!fdb?.dst) {
-    j.hop(h, 'encap', `${link.name} has no FDB entry for ${n.lladdr}: the frame is dropped`, frameLayers(inner), link.name);
+    j.hop(
+      h,
+      'encap',
+      `${link.name} has no FDB entry for ${n.lladdr}: the frame is dropped`,
+      frameLayers(inner),
+      link.name,
+    );
     throw new WalkError('unreachable', `${h.id}: ${link.name} has no FDB entry for ${n.lladdr}`);
   }
   const sport = portFromHash(skbFlowHash(p));
@@ -932,11 +1423,24 @@ function vxlanXmit(j: Journey, h: Host, link: Link, p: Ipv4Packet, nexthop: Ipv4
     df: false,
     l4: { proto: 'udp', sport, dport: vx.port, payloadLen: 0, vxlan: { vni: vx.vni, frame: inner } },
   };
-  j.hop(h, 'encap', `${link.name} encapsulates: VXLAN VNI ${vx.vni}, UDP ${sport} → ${vx.port} (source port from the inner flow hash), outer ${formatIpv4(vx.local)} → ${formatIpv4(fdb.dst)}`, ipLayers(outer), link.name, formatFdb(fdb));
+  j.hop(
+    h,
+    'encap',
+    `${link.name} encapsulates: VXLAN VNI ${vx.vni}, UDP ${sport} → ${vx.port} (source port from the inner flow hash), outer ${formatIpv4(vx.local)} → ${formatIpv4(fdb.dst)}`,
+    ipLayers(outer),
+    link.name,
+    formatFdb(fdb),
+  );
   const r = routeLookup(h, fdb.dst);
   if (!r || r.type !== 'unicast') {
     j.hop(h, 'route', `no route to the remote VTEP ${formatIpv4(fdb.dst)}`, ipLayers(outer), link.name);
     throw new WalkError('no-route', `${h.id} has no route to VTEP ${formatIpv4(fdb.dst)}`);
   }
-  localOut(j, h, outer, 'dont', { route: r, local: false, dev: r.dev ?? vx.dev, nexthop: r.via ?? fdb.dst, src: vx.local });
+  localOut(j, h, outer, 'dont', {
+    route: r,
+    local: false,
+    dev: r.dev ?? vx.dev,
+    nexthop: r.via ?? fdb.dst,
+    src: vx.local,
+  });
 }

@@ -155,7 +155,14 @@ export type Layer =
   | { readonly type: 'udp'; readonly src: number; readonly dst: number; readonly length: number }
   | { readonly type: 'tcp'; readonly src: number; readonly dst: number; readonly flags: string }
   | { readonly type: 'sctp'; readonly src: number; readonly dst: number; readonly chunk: string }
-  | { readonly type: 'icmp'; readonly icmpType: number; readonly code: number; readonly id?: number; readonly seq?: number; readonly mtu?: number }
+  | {
+      readonly type: 'icmp';
+      readonly icmpType: number;
+      readonly code: number;
+      readonly id?: number;
+      readonly seq?: number;
+      readonly mtu?: number;
+    }
   | { readonly type: 'vxlan'; readonly vni: number }
   | { readonly type: 'payload'; readonly length: number };
 
@@ -234,8 +241,10 @@ export function summary(p: Ipv4Packet): string {
 }
 
 export function icmpText(l4: IcmpRepr, p?: Ipv4Packet): string {
-  if (l4.icmpType === ICMP_ECHO_REQUEST) return `ICMP echo request, id ${l4.id}, seq ${l4.seq}, length ${ICMP_HLEN + l4.payloadLen}`;
-  if (l4.icmpType === ICMP_ECHO_REPLY) return `ICMP echo reply, id ${l4.id}, seq ${l4.seq}, length ${ICMP_HLEN + l4.payloadLen}`;
+  if (l4.icmpType === ICMP_ECHO_REQUEST)
+    return `ICMP echo request, id ${l4.id}, seq ${l4.seq}, length ${ICMP_HLEN + l4.payloadLen}`;
+  if (l4.icmpType === ICMP_ECHO_REPLY)
+    return `ICMP echo reply, id ${l4.id}, seq ${l4.seq}, length ${ICMP_HLEN + l4.payloadLen}`;
   if (l4.icmpType === ICMP_TIME_EXCEEDED) return 'ICMP time exceeded in-transit';
   if (l4.icmpType === ICMP_DEST_UNREACH) {
     const q = l4.quoted;
@@ -263,7 +272,8 @@ export function icmpText(l4: IcmpRepr, p?: Ipv4Packet): string {
 /** Source and destination ports of a flow (ICMP echo uses its id for both, like conntrack). */
 export function flowPorts(p: Ipv4Packet): { sport: number; dport: number } {
   const l4 = p.l4;
-  if (l4.proto === 'tcp' || l4.proto === 'udp' || l4.proto === 'sctp') return { sport: l4.sport, dport: l4.dport };
+  if (l4.proto === 'tcp' || l4.proto === 'udp' || l4.proto === 'sctp')
+    return { sport: l4.sport, dport: l4.dport };
   if (l4.proto === 'icmp') return { sport: l4.id, dport: l4.id };
   return { sport: 0, dport: 0 };
 }

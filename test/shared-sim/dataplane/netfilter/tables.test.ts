@@ -226,20 +226,17 @@ describe('nfRunChain: ipt_do_table semantics', () => {
   // Was a bug (fixed): nfRunChain, after a goto from the built-in chain, takes the policy of the chain that ran
   // out (`f.chain.policy ?? 'ACCEPT'`, a user chain, so ACCEPT) instead of the built-in chain's.
   // ipt_do_table then jumps to underflow[hook]: the built-in chain's policy (DROP here).
-  it(
-    'falling off (or RETURN from) a goto target with an empty stack applies the built-in policy',
-    () => {
-      const b = rules(`
+  it('falling off (or RETURN from) a goto target with an empty stack applies the built-in policy', () => {
+    const b = rules(`
       :INPUT DROP
       -A INPUT -p tcp -g TCP-IN
       -A TCP-IN -p tcp --dport 22 -j ACCEPT
       -A UDP-IN -j RETURN
       -A INPUT -p udp -g UDP-IN
     `);
-      expect(run(b, 'filter', 'INPUT', ctx(tcp)).verdict).toEqual({ kind: 'DROP' });
-      expect(run(b, 'filter', 'INPUT', ctx(udp)).verdict).toEqual({ kind: 'DROP' });
-    },
-  );
+    expect(run(b, 'filter', 'INPUT', ctx(tcp)).verdict).toEqual({ kind: 'DROP' });
+    expect(run(b, 'filter', 'INPUT', ctx(udp)).verdict).toEqual({ kind: 'DROP' });
+  });
 
   it('MARK is non-terminal and accumulates; a later mark match sees the new value', () => {
     const b = rules(`
@@ -358,7 +355,10 @@ describe('matches', () => {
     const fromNode = ipPacket(tcpSyn, MOCK_NODE1, MOCK_POD2);
     const fromPod = ipPacket(tcpSyn, MOCK_POD1, MOCK_POD2);
     const toOutside = ipPacket(tcpSyn, MOCK_NODE1, ipv4('203.0.113.9'));
-    expect(run(b, 'nat', 'POSTROUTING', ctx(fromNode)).verdict).toEqual({ kind: 'MASQUERADE', randomFully: true });
+    expect(run(b, 'nat', 'POSTROUTING', ctx(fromNode)).verdict).toEqual({
+      kind: 'MASQUERADE',
+      randomFully: true,
+    });
     expect(run(b, 'nat', 'POSTROUTING', ctx(fromPod)).verdict).toEqual({ kind: 'ACCEPT' });
     expect(run(b, 'nat', 'POSTROUTING', ctx(toOutside)).verdict).toEqual({ kind: 'ACCEPT' });
   });
