@@ -130,6 +130,13 @@ export function resolveTarget(world: World, req: TraceRequest): ResolvedProbe {
       dst = a.ip;
     }
   }
+  const svc = world.lab.objects.find((o) => o.kind === 'Service' && typeof o.spec?.['clusterIP'] === 'string' && parseIpv4(o.spec['clusterIP']) === dst);
+  if (svc) {
+    return {
+      ok: false,
+      error: `--to ${req.to}: ${formatIpv4(dst)} is the ClusterIP of Service ${svc.metadata.namespace ?? 'default'}/${svc.metadata.name}; kube-proxy, which would DNAT it to an endpoint, is not simulated yet, so this version cannot trace it (send to a pod instead)`,
+    };
+  }
   const size = req.size ?? (proto === 'icmp' ? 56 : 0);
   if (!Number.isInteger(size) || size < 0 || size > 65507)
     return { ok: false, error: `--size ${size} is out of range (0-65507)` };
