@@ -612,56 +612,22 @@ function natHook(
   if (c.state !== 'NEW') {
     // translate from the entry: original direction gets the connection's NAT, reply direction its inverse
     const e = c.entry;
-    if (c.dir === 'original') {
-      if (dstManip && hasDnat(e))
-        return rewrite(
-          j,
-          h,
-          p,
-          'dst',
-          e.reply.src,
-          e.reply.sport,
-          `conntrack: ${prefix}${hook} DNAT of an established connection`,
-          formatCtEntry(e),
-          iface,
-        );
-      if (!dstManip && hasSnat(e))
-        return rewrite(
-          j,
-          h,
-          p,
-          'src',
-          e.reply.dst,
-          e.reply.dport,
-          `conntrack: ${prefix}${hook} SNAT of an established connection`,
-          formatCtEntry(e),
-          iface,
-        );
-    } else {
-      if (dstManip && hasSnat(e))
-        return rewrite(
-          j,
-          h,
-          p,
-          'dst',
-          e.orig.src,
-          e.orig.sport,
-          `conntrack: reply to a masqueraded connection, ${prefix}${hook} restores the destination`,
-          formatCtEntry(e),
-          iface,
-        );
-      if (!dstManip && hasDnat(e))
-        return rewrite(
-          j,
-          h,
-          p,
-          'src',
-          e.orig.dst,
-          e.orig.dport,
-          `conntrack: reply of a DNATed connection, ${prefix}${hook} restores the source`,
-          formatCtEntry(e),
-          iface,
-        );
+    // original direction: the connection's own NAT; reply direction: its inverse
+    const t = c.dir === 'original' ? e.reply : e.orig;
+    const nat =
+      c.dir === 'original' ? (dstManip ? hasDnat(e) : hasSnat(e)) : dstManip ? hasSnat(e) : hasDnat(e);
+    if (nat) {
+      const which = dstManip ? 'dst' : 'src';
+      // DNAT of the original / un-SNAT of the reply rewrite the destination from the other tuple's source
+      const addr = dstManip ? t.src : t.dst;
+      const port = dstManip ? t.sport : t.dport;
+      const detail =
+        c.dir === 'original'
+          ? `conntrack: ${prefix}${hook} ${dstManip ? 'DNAT' : 'SNAT'} of an established connection`
+          : dstManip
+            ? `conntrack: reply to a masqueraded connection, ${prefix}${hook} restores the destination`
+            : `conntrack: reply of a DNATed connection, ${prefix}${hook} restores the source`;
+      return rewrite(j, h, p, which, addr, port, detail, formatCtEntry(e), iface);
     }
     return p;
   }
