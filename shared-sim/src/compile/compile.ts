@@ -1,6 +1,14 @@
 import type { Problem } from '../core/problem';
 import { flannelIpam, isRunning } from '../control/ipam/flannel';
-import { cidrContains, parseCidr, parseIpv4, type Cidr, type Ipv4Addr } from '../dataplane/addr/ipv4';
+import {
+  cidrContains,
+  formatCidr,
+  formatIpv4,
+  parseCidr,
+  parseIpv4,
+  type Cidr,
+  type Ipv4Addr,
+} from '../dataplane/addr/ipv4';
 import { nicMac } from '../dataplane/addr/mac';
 import type { Host, Segment } from '../dataplane/walker/host';
 import type { FirewallRule, Lab, NodeSpec } from '../model/lab';
@@ -13,6 +21,9 @@ import {
   flannelVxlanDevice,
   type FlannelNode,
 } from './cniFlannel';
+import { buildServiceModel } from '../control/services/serviceModel';
+import type { ServiceModel } from '../control/services/types';
+import { kubeProxyIptables } from '../control/kubeproxy/iptables';
 import { HostBuilder, ifAddr } from './hostBuilder';
 import { HOST_RESOLV_CONF } from './hostFiles';
 import type { PodInfo, World } from './world';
@@ -37,6 +48,7 @@ export function compile(lab: Lab, labWarnings: readonly Problem[] = []): World {
     if (c.ok) netCidr.set(n.name, c.cidr);
   }
   const hostOf = new Map<string, string>();
+  const servicesOut: { model?: ServiceModel } = {};
 
   /** A NIC plugged into a lab network, with its address and connected route. */
   const plug = (h: HostBuilder, ifname: string, network: string, ip: string, mtu: number): void => {
@@ -187,6 +199,7 @@ export function compile(lab: Lab, labWarnings: readonly Problem[] = []): World {
     for (const fn of fnodes)
       flannelIptables(lab, fn, lab.cluster.cni.natOutgoing && !masqueradeOff(lab, fn.spec.name));
   }
+  programKubeProxy(lab, ipam.podIps, fnodes, problems, servicesOut);
   applyNodeFaults(lab, builders, problems);
 
   const hosts = new Map<string, Host>();
@@ -194,7 +207,8 @@ export function compile(lab: Lab, labWarnings: readonly Problem[] = []): World {
   const podSubnets = new Map<string, Cidr>();
   for (const fn of fnodes) podSubnets.set(fn.spec.name, fn.lease);
   const segs = new Map<string, Segment>([...segments].map(([k, v]) => [k, v]));
-  return { lab, fabric: { hosts, segments: segs }, problems, pods, podSubnets, hostOf };
+  const services = servicesOut.model ?? { services: [], endpoints: new Map() };
+  return { lab, fabric: { hosts, segments: segs }, problems, pods, podSubnets, hostOf, services };
 }
 
 function lower(p: 'TCP' | 'UDP' | 'SCTP'): 'tcp' | 'udp' | 'sctp' {
@@ -283,6 +297,47 @@ function firewallRules(h: HostBuilder, rules: readonly FirewallRule[], ...chains
       );
       h.nf.add('filter', parts.join(' '));
     }
+  }
+}
+
+/** The endpoints controller's result, then kube-proxy on every node (the kube-proxy-down fault leaves a node as it was). */
+function programKubeProxy(
+  lab: Lab,
+  podIps: ReadonlyMap<string, Ipv4Addr>,
+  fnodes: readonly FlannelNode[],
+  problems: Problem[],
+  out: { model?: ServiceModel },
+): void {
+  const ips = new Map<string, string>();
+  for (const [k, v] of podIps) ips.set(k, formatIpv4(v));
+  const built = buildServiceModel(lab, ips);
+  problems.push(...built.problems);
+  out.model = built.model;
+  const mode = lab.cluster.kubeProxy.mode;
+  if (mode !== 'iptables') {
+    if (built.model.services.length > 0) {
+      problems.push({
+        severity: 'warning',
+        path: 'cluster.kubeProxy.mode',
+        message: `cluster.kubeProxy.mode ${mode} is not simulated yet: no node has Service rules`,
+      });
+    }
+    return;
+  }
+  for (const fn of fnodes) {
+    const down = faultsOf(lab, 'kube-proxy-down').find((f) => f['node'] === fn.spec.name);
+    if (down) continue; // handled as a fault: no rules from this lab's Services
+    const addresses = fn.host.links.flatMap((l) => l.addrs.map((a) => formatIpv4(a.addr)));
+    const r = kubeProxyIptables(
+      built.model,
+      { name: fn.spec.name, ip: fn.spec.ip, addresses, podCIDR: formatCidr(fn.lease) },
+      lab.cluster.kubeProxy,
+    );
+    for (const t of ['mangle', 'filter', 'nat'] as const)
+      for (const c of r.chains[t]) fn.host.nf.ensureChain(t, c);
+    for (const j of r.jumps) fn.host.nf.add(j.table, j.line, true);
+    for (const t of ['mangle', 'filter', 'nat'] as const)
+      for (const line of r.rules[t]) fn.host.nf.add(t, line);
   }
 }
 

@@ -2,6 +2,7 @@ import type { Problem } from '../core/problem';
 import type { Cidr, Ipv4Addr } from '../dataplane/addr/ipv4';
 import type { Fabric } from '../dataplane/walker/host';
 import type { Lab, PodSpec } from '../model/lab';
+import type { ServiceModel } from '../control/services/types';
 
 export interface PodInfo {
   readonly ref: string;
@@ -25,4 +26,6 @@ export interface World {
   readonly podSubnets: ReadonlyMap<string, Cidr>;
   /** Element reference → the host (namespace) it runs in. */
   readonly hostOf: ReadonlyMap<string, string>;
+  /** Services with their allocated addresses and endpoints (the API server's state). */
+  readonly services: ServiceModel;
 }

@@ -130,7 +130,12 @@ export function resolveTarget(world: World, req: TraceRequest): ResolvedProbe {
       dst = a.ip;
     }
   }
-  const svc = world.lab.objects.find((o) => o.kind === 'Service' && typeof o.spec?.['clusterIP'] === 'string' && parseIpv4(o.spec['clusterIP']) === dst);
+  const svc = world.lab.objects.find(
+    (o) =>
+      o.kind === 'Service' &&
+      typeof o.spec?.['clusterIP'] === 'string' &&
+      parseIpv4(o.spec['clusterIP']) === dst,
+  );
   if (svc) {
     return {
       ok: false,

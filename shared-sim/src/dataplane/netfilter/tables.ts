@@ -232,7 +232,8 @@ function matchOne(
       // matches, `--rcheck` matches nothing on a fresh host.
       return m.mode === 'set';
     case 'other':
-      return false;
+      // nfacct only counts; anything else we cannot evaluate never matches
+      return m.text.startsWith('-m nfacct');
   }
 }
 
