@@ -47,13 +47,8 @@ export function formatRoute(r: Route, withTable = false): string {
   const parts: string[] = [];
   if (r.type !== 'unicast') parts.push(r.type);
   const isDefault = r.dst.len === 0 && r.dst.addr === 0 && r.type !== 'local' && r.type !== 'broadcast';
-  parts.push(
-    isDefault
-      ? 'default'
-      : r.type === 'local' || r.type === 'broadcast'
-        ? formatIpv4(r.dst.addr)
-        : formatCidr(r.dst),
-  );
+  // iproute2 leaves out the prefix length of a host (/32) destination
+  parts.push(isDefault ? 'default' : r.dst.len === 32 ? formatIpv4(r.dst.addr) : formatCidr(r.dst));
   if (r.via !== undefined) parts.push('via', formatIpv4(r.via));
   if (r.dev !== undefined) parts.push('dev', r.dev);
   if (withTable && r.table !== 'main') parts.push('table', r.table);

@@ -471,7 +471,9 @@ function ctIn(j: Journey, h: Host, p: Ipv4Packet, pass: Pass): void {
   const t = tupleOf(p);
   const look = ctLookup(table, t);
   if (look.found) {
-    pass.ct = { entry: look.entry, dir: look.dir, state: 'ESTABLISHED', confirmed: true };
+    // resolve_normal_ct: NEW in the original direction until a reply has been seen
+    const state: CtState = look.dir === 'original' && !look.entry.seenReply ? 'NEW' : 'ESTABLISHED';
+    pass.ct = { entry: look.entry, dir: look.dir, state, confirmed: true };
     if (look.dir === 'reply' && !look.entry.seenReply) {
       const e = { ...look.entry, seenReply: true };
       ctConfirm(table, e);
@@ -481,16 +483,11 @@ function ctIn(j: Journey, h: Host, p: Ipv4Packet, pass: Pass): void {
   }
   // ICMP errors about a tracked connection are RELATED to it.
   if (p.l4.proto === 'icmp' && p.l4.quoted) {
-    const inner = ctLookup(table, invert(tupleOf(p.l4.quoted)));
-    const innerFwd = ctLookup(table, tupleOf(p.l4.quoted));
-    const hit = inner.found ? inner : innerFwd;
+    // icmp_error_message: the quoted packet, inverted, is a tuple of the connection; the error
+    // travels in that tuple's direction (IP_CT_RELATED or IP_CT_RELATED_REPLY)
+    const hit = ctLookup(table, invert(tupleOf(p.l4.quoted)));
     if (hit.found) {
-      pass.ct = {
-        entry: hit.entry,
-        dir: hit.dir === 'original' ? 'reply' : 'original',
-        state: 'RELATED',
-        confirmed: true,
-      };
+      pass.ct = { entry: hit.entry, dir: hit.dir, state: 'RELATED', confirmed: true };
       return;
     }
   }
@@ -609,7 +606,8 @@ function natHook(
   const c = pass.ct;
   if (!c) return p;
   const dstManip = hook === 'PREROUTING' || hook === 'OUTPUT';
-  if (c.state !== 'NEW') {
+  // a connection already confirmed keeps its NAT binding (nf_nat_initialized): rules run once
+  if (c.state !== 'NEW' || c.confirmed) {
     // translate from the entry: original direction gets the connection's NAT, reply direction its inverse
     const e = c.entry;
     // original direction: the connection's own NAT; reply direction: its inverse
@@ -756,11 +754,9 @@ function setAddr(p: Ipv4Packet, which: 'src' | 'dst', addr: Ipv4Addr, port: numb
   else if (l4.proto === 'icmp' && l4.icmpType !== ICMP_DEST_UNREACH && l4.icmpType !== ICMP_TIME_EXCEEDED)
     nl4 = { ...l4, id: port };
   else if (l4.proto === 'icmp' && l4.quoted) {
-    // the quoted packet is translated too (nf_nat_icmp_reply_translation)
+    // nf_nat_icmp_reply_translation: the quoted packet gets the opposite rewrite, port included
     const q = l4.quoted;
-    const qp = portsOf(q);
-    const nq = which === 'dst' ? setAddr(q, 'src', addr, qp.sport) : setAddr(q, 'dst', addr, qp.dport);
-    nl4 = { ...l4, quoted: nq };
+    nl4 = { ...l4, quoted: setAddr(q, which === 'dst' ? 'src' : 'dst', addr, port) };
   }
   return which === 'src' ? { ...p, src: addr, l4: nl4 } : { ...p, dst: addr, l4: nl4 };
 }
@@ -776,12 +772,7 @@ function rewrite(
   rule: string,
   iface?: string,
 ): Ipv4Packet {
-  const np = setAddr(
-    p,
-    which,
-    addr,
-    p.l4.proto === 'icmp' && p.l4.quoted ? portsOf(p)[which === 'src' ? 'sport' : 'dport'] : port,
-  );
+  const np = setAddr(p, which, addr, port);
   const what =
     p.l4.proto === 'tcp' || p.l4.proto === 'udp' || p.l4.proto === 'sctp'
       ? `${formatIpv4(addr)}:${port}`
@@ -1029,10 +1020,51 @@ function frameRx(j: Journey, h: Host, ifname: string, frame: EthFrame): void {
   ipRcv(j, h, link.name, frame.ip, { mark: 0 });
 }
 
-/** br_handle_frame: deliver up to the host, or forward to another port (with br_netfilter). */
-function brInput(j: Journey, h: Host, port: Link, frame: EthFrame): void {
+/**
+ * br_handle_frame. With br_netfilter every IPv4 frame entering a port first runs the PREROUTING
+ * hook in bridge context (br_nf_pre_routing, `-m physdev` sees the port); a frame for the bridge
+ * itself then goes up to IP without running PREROUTING again (ip_sabotage_in). A DNAT in that hook
+ * that points back onto the same bridge keeps the packet bridged (bridged_dnat: new MAC, no TTL
+ * decrement, hairpin needed to leave by the port it came in on); one that points elsewhere is routed.
+ */
+function brInput(j: Journey, h: Host, port: Link, frame0: EthFrame): void {
   const br = linkByName(h, port.master ?? '');
   if (!br) throw new WalkError('dropped', `${h.id}: ${port.name} belongs to a missing bridge`);
+  let frame = frame0;
+  const pass: Pass = { mark: 0 };
+  const brNf = h.brNfCallIptables;
+  if (brNf) {
+    const p = nfHook(
+      j,
+      h,
+      'PREROUTING',
+      frame.ip,
+      pass,
+      { inIface: br.name, physIn: port.name, bridged: true },
+      br.name,
+    );
+    if (p.dst !== frame.ip.dst) {
+      const owner = bridgeOwner(j, h, br, p.dst);
+      if (!owner) {
+        j.hop(
+          h,
+          'route',
+          `br_netfilter: after DNAT the destination ${formatIpv4(p.dst)} is not on ${br.name}, so the packet is routed`,
+          ipLayers(p),
+          br.name,
+        );
+        return ipRoute(j, h, br.name, p, pass);
+      }
+      j.hop(
+        h,
+        'bridge',
+        `br_netfilter: after DNAT the destination ${formatIpv4(p.dst)} is on ${br.name} itself: the frame stays bridged, re-addressed to ${owner}`,
+        ipLayers(p),
+        br.name,
+      );
+      frame = { src: frame.src, dst: owner, ip: p };
+    } else frame = { ...frame, ip: p };
+  }
   const ownMac = frame.dst === br.mac || h.links.some((l) => l.master === br.name && l.mac === frame.dst);
   if (ownMac) {
     j.hop(
@@ -1042,7 +1074,8 @@ function brInput(j: Journey, h: Host, port: Link, frame: EthFrame): void {
       frameLayers(frame),
       br.name,
     );
-    return ipRcv(j, h, br.name, frame.ip, { mark: 0 });
+    if (brNf) return ipRoute(j, h, br.name, frame.ip, pass);
+    return ipRcv(j, h, br.name, frame.ip, pass);
   }
   const e = brFdbLookup(h.fdb, br.name, frame.dst);
   const out = e ? linkByName(h, e.dev) : undefined;
@@ -1076,21 +1109,7 @@ function brInput(j: Journey, h: Host, port: Link, frame: EthFrame): void {
     e ? formatFdb(e) : undefined,
   );
   let p = frame.ip;
-  if (h.brNfCallIptables) {
-    const pass: Pass = { mark: 0 };
-    const a = { inIface: br.name, physIn: port.name, bridged: true };
-    p = nfHook(j, h, 'PREROUTING', p, pass, a, br.name);
-    if (p.dst !== frame.ip.dst && !bridgeOwns(j, h, br.name, p.dst)) {
-      // br_netfilter: a DNAT that sends the packet elsewhere hands it to IP routing
-      j.hop(
-        h,
-        'route',
-        `br_netfilter: after DNAT the destination ${formatIpv4(p.dst)} is not on ${br.name}, so the packet is routed`,
-        ipLayers(p),
-        br.name,
-      );
-      return ipRoute(j, h, br.name, p, pass);
-    }
+  if (brNf) {
     const a2 = { inIface: br.name, outIface: br.name, physIn: port.name, physOut: out.name, bridged: true };
     p = nfHook(j, h, 'FORWARD', p, pass, a2, br.name);
     p = nfHook(j, h, 'POSTROUTING', p, pass, a2, br.name);
@@ -1098,28 +1117,33 @@ function brInput(j: Journey, h: Host, port: Link, frame: EthFrame): void {
   devXmit(j, h, out, { ...frame, ip: p }, br.name);
 }
 
-function bridgeOwns(j: Journey, h: Host, br: string, ip: Ipv4Addr): boolean {
-  for (const port of h.links.filter((l) => l.master === br)) {
+/** The MAC behind `ip` on a bridge's ports (a pod on it), if any. */
+function bridgeOwner(j: Journey, h: Host, br: Link, ip: Ipv4Addr): MacAddr | undefined {
+  for (const port of h.links.filter((l) => l.master === br.name)) {
     const ph = port.peer ? j.fabric.hosts.get(port.peer.netns) : undefined;
-    if (ph && hostOwns(ph, ip)) return true;
+    const pl = ph && port.peer ? linkByName(ph, port.peer.ifname) : undefined;
+    if (ph && pl && hostOwns(ph, ip)) return pl.mac;
   }
-  return false;
+  return undefined;
 }
 
 /** ip_rcv: PREROUTING, then routing decides local delivery or forwarding. */
+/** nf_defrag_ipv4 (conntrack) or ip_local_deliver reassembles fragments before anything looks at ports. */
+function reassemble(j: Journey, h: Host, iface: string, p: Ipv4Packet): Ipv4Packet {
+  if (!p.frag) return p;
+  const whole: Ipv4Packet = { src: p.src, dst: p.dst, ttl: p.ttl, df: p.df, l4: p.l4 };
+  j.hop(
+    h,
+    'rx',
+    `the ${p.frag.count} fragments are reassembled into the ${datagramLength(whole)}-byte datagram`,
+    ipLayers(whole),
+    iface,
+  );
+  return whole;
+}
+
 function ipRcv(j: Journey, h: Host, iface: string, p00: Ipv4Packet, pass: Pass): void {
-  let p0 = p00;
-  if (p0.frag) {
-    // nf_defrag_ipv4 (conntrack) or ip_local_deliver reassembles before anything looks at ports
-    p0 = { src: p0.src, dst: p0.dst, ttl: p0.ttl, df: p0.df, l4: p0.l4 };
-    j.hop(
-      h,
-      'rx',
-      `the ${p00.frag?.count ?? 0} fragments are reassembled into the ${datagramLength(p0)}-byte datagram`,
-      ipLayers(p0),
-      iface,
-    );
-  }
+  const p0 = reassemble(j, h, iface, p00);
   const p = nfHook(j, h, 'PREROUTING', p0, pass, { inIface: iface }, iface);
   ipRoute(j, h, iface, p, pass);
 }

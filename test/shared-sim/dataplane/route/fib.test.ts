@@ -24,7 +24,7 @@ describe('fibLookup: longest prefix match', () => {
   ];
 
   const cases: readonly (readonly [string, string, string])[] = [
-    ['192.0.2.77', 'the /32 beats the /24, /16 and default', '192.0.2.77/32 via 198.51.100.3 dev eth0'],
+    ['192.0.2.77', 'the /32 beats the /24, /16 and default', '192.0.2.77 via 198.51.100.3 dev eth0'],
     ['192.0.2.78', 'the /24 beats the /16 and default', '192.0.2.0/24 dev eth1 proto kernel scope link'],
     [
       '192.0.2.10',
