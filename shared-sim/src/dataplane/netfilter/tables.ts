@@ -123,6 +123,8 @@ export interface NfContext {
   readonly addrType: (a: Ipv4Addr) => string;
   /** Stable key of the flow, for deterministic `-m statistic` choices. */
   readonly flowKey: string;
+  /** xt_recent lists of this host (session affinity); `--set` records into them. */
+  readonly recent?: { has(list: string, addr: number): boolean; set(list: string, addr: number): void };
 }
 
 export type NfVerdict =
@@ -149,6 +151,8 @@ export interface NfResult {
   readonly mark: number;
   /** `-m statistic` rules evaluated, with whether this flow took them. */
   readonly statistics: readonly { readonly rule: Rule; readonly taken: boolean }[];
+  /** How many rules were looked at (the cost the scale lab plots). */
+  readonly evaluated: number;
 }
 
 function protoNumber(name: string): number | undefined {
@@ -227,10 +231,14 @@ function matchOne(
       if (l4.proto !== 'tcp' && l4.proto !== 'udp' && l4.proto !== 'sctp') return false;
       return m.dports.some((r) => portOk(r, l4.dport));
     }
-    case 'recent':
-      // Session affinity memory is per-walk state the walker does not keep yet: `--set` always
-      // matches, `--rcheck` matches nothing on a fresh host.
-      return m.mode === 'set';
+    case 'recent': {
+      const addr = m.side === 'source' ? p.src : p.dst;
+      if (m.mode === 'set') {
+        ctx.recent?.set(m.name, addr);
+        return true;
+      }
+      return ctx.recent?.has(m.name, addr) ?? false;
+    }
     case 'other':
       // nfacct only counts; anything else we cannot evaluate never matches
       return m.text.startsWith('-m nfacct');
@@ -262,28 +270,30 @@ export function ruleMatches(
 export function nfRunChain(nf: Netfilter, table: Table, hook: Hook, ctx0: NfContext): NfResult {
   const t = nf[table];
   const byName = new Map(t.chains.map((c) => [c.name, c]));
-  const chains: string[] = [];
+  const chains: string[] = [hook];
   const matched: Rule[] = [];
   const statistics: { rule: Rule; taken: boolean }[] = [];
   let ctx = ctx0;
-  type Frame = { chain: Chain; idx: number };
+  let evaluated = 0;
   const start = byName.get(hook);
-  if (!start) return { verdict: { kind: 'ACCEPT' }, chains: [hook], matched, mark: ctx.mark, statistics };
-  const stack: Frame[] = [{ chain: start, idx: 0 }];
-  chains.push(hook);
-  let guard = 0;
+  const done = (verdict: NfVerdict, rule?: Rule): NfResult =>
+    rule === undefined
+      ? { verdict, chains, matched, mark: ctx.mark, statistics, evaluated }
+      : { verdict, chains, rule, matched, mark: ctx.mark, statistics, evaluated };
+  if (!start) return done({ kind: 'ACCEPT' });
+  const policy: NfVerdict = { kind: start.policy ?? 'ACCEPT' };
+  const stack: { chain: Chain; idx: number }[] = [{ chain: start, idx: 0 }];
   while (stack.length > 0) {
-    if (++guard > 100000) throw new Error(`netfilter loop in ${table} ${hook}`);
+    if (evaluated > 1000000) throw new Error(`netfilter loop in ${table} ${hook}`);
     const f = stack[stack.length - 1];
     if (!f) break;
     const rule = f.chain.rules[f.idx++];
     if (rule === undefined) {
       stack.pop();
-      if (stack.length === 0) {
-        return { verdict: { kind: start.policy ?? 'ACCEPT' }, chains, matched, mark: ctx.mark, statistics };
-      }
+      if (stack.length === 0) return done(policy);
       continue;
     }
+    evaluated++;
     if (!ruleMatches(rule, ctx, statistics)) continue;
     matched.push(rule);
     const tg = rule.target;
@@ -295,8 +305,7 @@ export function nfRunChain(nf: Netfilter, table: Table, hook: Hook, ctx0: NfCont
         break;
       case 'RETURN':
         stack.pop();
-        if (stack.length === 0)
-          return { verdict: { kind: start.policy ?? 'ACCEPT' }, chains, matched, mark: ctx.mark, statistics };
+        if (stack.length === 0) return done(policy);
         break;
       case 'jump':
       case 'goto': {
@@ -309,55 +318,29 @@ export function nfRunChain(nf: Netfilter, table: Table, hook: Hook, ctx0: NfCont
       }
       case 'ACCEPT':
       case 'DROP':
-        return { verdict: { kind: tg.j }, chains, rule, matched, mark: ctx.mark, statistics };
+        return done({ kind: tg.j }, rule);
       case 'REJECT':
-        return {
-          verdict: { kind: 'REJECT', rejectWith: tg.rejectWith ?? 'icmp-port-unreachable' },
-          chains,
-          rule,
-          matched,
-          mark: ctx.mark,
-          statistics,
-        };
+        return done({ kind: 'REJECT', rejectWith: tg.rejectWith ?? 'icmp-port-unreachable' }, rule);
       case 'DNAT':
-        return {
-          verdict: {
-            kind: 'DNAT',
-            toAddr: tg.toAddr,
-            ...(tg.toPort !== undefined ? { toPort: tg.toPort } : {}),
-          },
-          chains,
+        return done(
+          { kind: 'DNAT', toAddr: tg.toAddr, ...(tg.toPort !== undefined ? { toPort: tg.toPort } : {}) },
           rule,
-          matched,
-          mark: ctx.mark,
-          statistics,
-        };
+        );
       case 'SNAT':
-        return {
-          verdict: {
+        return done(
+          {
             kind: 'SNAT',
             toAddr: tg.toAddr,
             ...(tg.toPort !== undefined ? { toPort: tg.toPort } : {}),
             randomFully: tg.randomFully,
           },
-          chains,
           rule,
-          matched,
-          mark: ctx.mark,
-          statistics,
-        };
+        );
       case 'MASQUERADE':
-        return {
-          verdict: { kind: 'MASQUERADE', randomFully: tg.randomFully },
-          chains,
-          rule,
-          matched,
-          mark: ctx.mark,
-          statistics,
-        };
+        return done({ kind: 'MASQUERADE', randomFully: tg.randomFully }, rule);
     }
   }
-  return { verdict: { kind: 'ACCEPT' }, chains, matched, mark: ctx.mark, statistics };
+  return done(policy);
 }
 
 /** True when any table at this hook has a rule (an empty hook is skipped in traces). */

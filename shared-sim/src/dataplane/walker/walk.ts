@@ -57,10 +57,19 @@ export interface Probe {
 }
 
 export type ConntrackState = ReadonlyMap<string, CtTable>;
+/** xt_recent lists per host: list name → addresses recorded with `--set` (session affinity). */
+export type RecentState = ReadonlyMap<string, ReadonlyMap<string, ReadonlySet<number>>>;
+
+/** What the kernels remember between packets: conntrack tables and xt_recent lists, per host. */
+export interface KernelState {
+  readonly conntrack?: ConntrackState;
+  readonly recent?: RecentState;
+}
 
 export interface WalkResult {
   readonly trace: Trace;
   readonly conntrack: ConntrackState;
+  readonly recent: RecentState;
 }
 
 /** Ephemeral ports Linux hands out (net.ipv4.ip_local_port_range = 32768 60999). */
@@ -107,7 +116,22 @@ class Journey {
     /** Return true when a packet delivered to this host is the one we were waiting for. */
     readonly isAwaited: (h: Host, p: Ipv4Packet) => boolean,
     private seq: { n: number },
+    readonly recent: Map<string, Map<string, Set<number>>>,
   ) {}
+
+  recentOf(h: Host): { has(list: string, addr: number): boolean; set(list: string, addr: number): void } {
+    const lists = this.recent;
+    return {
+      has: (list, addr) => lists.get(h.id)?.get(list)?.has(addr) ?? false,
+      set: (list, addr) => {
+        let byList = lists.get(h.id);
+        if (!byList) lists.set(h.id, (byList = new Map<string, Set<number>>()));
+        let set = byList.get(list);
+        if (!set) byList.set(list, (set = new Set<number>()));
+        set.add(addr);
+      },
+    };
+  }
 
   nextSeq(): number {
     return ++this.seq.n;
@@ -233,7 +257,11 @@ export function probePacket(src: Ipv4Addr, probe: Probe, host: string): Ipv4Pack
  * Walks one probe from its source host to wherever it ends, and — when the destination answers —
  * walks the answer back. Pure: the fabric is not changed; conntrack state goes in and comes out.
  */
-export function walk(fabric: Fabric, probe: Probe, conntrack: ConntrackState = new Map()): WalkResult {
+export function walk(fabric: Fabric, probe: Probe, state: KernelState = {}): WalkResult {
+  const conntrack = state.conntrack ?? new Map<string, CtTable>();
+  const recent = new Map<string, Map<string, Set<number>>>();
+  for (const [h, lists] of state.recent ?? [])
+    recent.set(h, new Map([...lists].map(([k, v]) => [k, new Set(v)])));
   const ct = new Map<string, Map<string, CtEntry>>();
   for (const [k, v] of conntrack) ct.set(k, new Map(v));
   const seq = {
@@ -242,7 +270,7 @@ export function walk(fabric: Fabric, probe: Probe, conntrack: ConntrackState = n
   const src = fabric.hosts.get(probe.from);
   if (!src) throw new Error(`no host ${probe.from}`);
 
-  const req = new Journey(fabric, ct, () => false, seq);
+  const req = new Journey(fabric, ct, () => false, seq, recent);
   let first: Ipv4Packet | undefined;
   run(req, () => {
     const r = outputRoute(req, src, probe.dst, undefined);
@@ -257,7 +285,7 @@ export function walk(fabric: Fabric, probe: Probe, conntrack: ConntrackState = n
     const answer = answerOf(d);
     if (answer) {
       const origin = first;
-      const back = new Journey(fabric, ct, (h, p) => h.id === src.id && p.dst === origin.src, seq);
+      const back = new Journey(fabric, ct, (h, p) => h.id === src.id && p.dst === origin.src, seq, recent);
       run(back, () => {
         back.hop(d.host, 'tx', `${d.host.id} answers: ${describe(answer)}`, ipLayers(answer));
         const r = outputRoute(back, d.host, answer.dst, answer.src);
@@ -268,7 +296,7 @@ export function walk(fabric: Fabric, probe: Probe, conntrack: ConntrackState = n
   }
   const out = new Map<string, CtTable>();
   for (const [k, v] of ct) if (v.size) out.set(k, v);
-  return { trace, conntrack: out };
+  return { trace, conntrack: out, recent };
 }
 
 function run(j: Journey, f: () => void): void {
@@ -513,7 +541,7 @@ function tracksConnections(h: Host): boolean {
   return t;
 }
 
-function ctxOf(h: Host, p: Ipv4Packet, pass: Pass, a: HookArgs): NfContext {
+function ctxOf(j: Journey, h: Host, p: Ipv4Packet, pass: Pass, a: HookArgs): NfContext {
   const e = pass.ct?.entry;
   return {
     pkt: p,
@@ -527,6 +555,7 @@ function ctxOf(h: Host, p: Ipv4Packet, pass: Pass, a: HookArgs): NfContext {
     ctSnat: e ? hasSnat(e) : false,
     addrType: (x) => addrTypeOn(h, x),
     flowKey: e ? tupleKey(e.orig) : tupleKey(tupleOf(p)),
+    recent: j.recentOf(h),
   };
 }
 
@@ -554,7 +583,7 @@ function nfHook(
     }
     const chain = h.netfilter[table].chains.find((c) => c.name === hook);
     if (!chain || (chain.rules.length === 0 && chain.policy !== 'DROP')) continue;
-    const res = nfRunChain(h.netfilter, table, hook, ctxOf(h, p, pass, a));
+    const res = nfRunChain(h.netfilter, table, hook, ctxOf(j, h, p, pass, a));
     pass.mark = res.mark;
     const path = res.chains.join(' → ');
     const rule = res.rule ? formatRule(res.rule) : `-P ${hook} ${chain.policy ?? 'ACCEPT'}`;
@@ -631,14 +660,13 @@ function natHook(
   }
   const chain = h.netfilter.nat.chains.find((x) => x.name === hook);
   if (!chain || chain.rules.length === 0) return p;
-  const res = nfRunChain(h.netfilter, 'nat', hook, ctxOf(h, p, pass, a));
+  const res = nfRunChain(h.netfilter, 'nat', hook, ctxOf(j, h, p, pass, a));
   pass.mark = res.mark;
   const path = res.chains.join(' → ');
   const v = res.verdict;
   const rule = res.rule ? formatRule(res.rule) : undefined;
-  const alts = res.statistics.length
-    ? ` (endpoint chosen by -m statistic: ${res.statistics.map((s) => `${ruleTarget(s.rule)} ${s.taken ? 'taken' : 'not taken'}`).join(', ')})`
-    : '';
+  const choices = res.statistics[0] ? endpointChoices(h, res.statistics[0].rule.chain, res.chains) : '';
+  const alts = `${choices ? `; the flow's hash picked it among ${choices}` : ''} (${res.evaluated} rule${res.evaluated === 1 ? '' : 's'} evaluated)`;
   if (v.kind === 'DNAT') {
     const port = v.toPort ?? portsOf(p).dport;
     j.hop(
@@ -686,8 +714,33 @@ function natHook(
   return p;
 }
 
-function ruleTarget(r: Rule): string {
-  return r.target.j === 'jump' || r.target.j === 'goto' ? r.target.chain : r.target.j;
+/**
+ * The endpoint choice a `-m statistic` chain (KUBE-SVC-…) makes: each jump with its effective
+ * probability (rule i of n fires with 1/(n−i) of what is left), and the DNAT target it leads to.
+ */
+function endpointChoices(h: Host, chainName: string, taken: readonly string[]): string {
+  const nat = h.netfilter.nat;
+  const chain = nat.chains.find((c) => c.name === chainName);
+  if (!chain) return '';
+  let left = 1;
+  const out: string[] = [];
+  for (const r of chain.rules) {
+    if (r.target.j !== 'jump' && r.target.j !== 'goto') continue;
+    if (r.matches.some((m) => m.m === 'recent')) continue; // affinity rules only catch returning clients
+    const stat = r.matches.find((m) => m.m === 'statistic');
+    const p = stat?.m === 'statistic' ? stat.probability : 1;
+    const eff = left * p;
+    left -= eff;
+    const target = r.target.chain;
+    const dnat = nat.chains.find((c) => c.name === target)?.rules.find((x) => x.target.j === 'DNAT');
+    const to =
+      dnat?.target.j === 'DNAT'
+        ? ` ${formatIpv4(dnat.target.toAddr)}${dnat.target.toPort !== undefined ? `:${dnat.target.toPort}` : ''}`
+        : '';
+    out.push(`${target}${to} ${(eff * 100).toFixed(1)}%${taken.includes(target) ? ' (chosen)' : ''}`);
+    if (!stat) break;
+  }
+  return out.length > 1 ? out.join(', ') : '';
 }
 
 /** The source port MASQUERADE/SNAT keeps (it only changes a port that would clash). */

@@ -132,6 +132,7 @@ describe('nfRunChain: ipt_do_table semantics', () => {
       matched: [],
       mark: 0,
       statistics: [],
+      evaluated: 0,
     });
     const d = run(rules(':INPUT DROP'), 'filter', 'INPUT', ctx(tcp));
     expect(d.verdict).toEqual({ kind: 'DROP' });
