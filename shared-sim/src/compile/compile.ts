@@ -9,7 +9,7 @@ import {
   type Cidr,
   type Ipv4Addr,
 } from '../dataplane/addr/ipv4';
-import { nicMac } from '../dataplane/addr/mac';
+import { nicMac, randomMac } from '../dataplane/addr/mac';
 import type { Host, Segment } from '../dataplane/walker/host';
 import type { FirewallRule, Lab, NodeSpec } from '../model/lab';
 import {
@@ -23,7 +23,9 @@ import {
 } from './cniFlannel';
 import { buildServiceModel } from '../control/services/serviceModel';
 import type { ServiceModel } from '../control/services/types';
-import { kubeProxyIptables } from '../control/kubeproxy/iptables';
+import { kubeProxyIptables, type KubeProxyIptables } from '../control/kubeproxy/iptables';
+import { kubeProxyIpvs } from '../control/kubeproxy/ipvs';
+import { kubeProxyNftables } from '../control/kubeproxy/nftables';
 import { HostBuilder, ifAddr } from './hostBuilder';
 import { HOST_RESOLV_CONF } from './hostFiles';
 import type { PodInfo, World } from './world';
@@ -314,30 +316,37 @@ function programKubeProxy(
   problems.push(...built.problems);
   out.model = built.model;
   const mode = lab.cluster.kubeProxy.mode;
-  if (mode !== 'iptables') {
-    if (built.model.services.length > 0) {
-      problems.push({
-        severity: 'warning',
-        path: 'cluster.kubeProxy.mode',
-        message: `cluster.kubeProxy.mode ${mode} is not simulated yet: no node has Service rules`,
-      });
-    }
-    return;
-  }
   for (const fn of fnodes) {
     const down = faultsOf(lab, 'kube-proxy-down').find((f) => f['node'] === fn.spec.name);
-    if (down) continue; // handled as a fault: no rules from this lab's Services
+    if (down) continue; // kube-proxy stopped: no rules from this lab's Services
     const addresses = fn.host.links.flatMap((l) => l.addrs.map((a) => formatIpv4(a.addr)));
-    const r = kubeProxyIptables(
-      built.model,
-      { name: fn.spec.name, ip: fn.spec.ip, addresses, podCIDR: formatCidr(fn.lease) },
-      lab.cluster.kubeProxy,
-    );
-    for (const t of ['mangle', 'filter', 'nat'] as const)
-      for (const c of r.chains[t]) fn.host.nf.ensureChain(t, c);
-    for (const j of r.jumps) fn.host.nf.add(j.table, j.line, true);
-    for (const t of ['mangle', 'filter', 'nat'] as const)
-      for (const line of r.rules[t]) fn.host.nf.add(t, line);
+    const node = { name: fn.spec.name, ip: fn.spec.ip, addresses, podCIDR: formatCidr(fn.lease) };
+    const h = fn.host;
+    let r: KubeProxyIptables;
+    if (mode === 'ipvs') {
+      const v = kubeProxyIpvs(built.model, node, lab.cluster.kubeProxy);
+      h.addLink({
+        name: 'kube-ipvs0',
+        kind: 'dummy',
+        mac: randomMac(`${h.id}/kube-ipvs0`),
+        mtu: 1500,
+        up: false,
+        addrs: [],
+      });
+      for (const a of v.dummyAddrs) {
+        const ip = parseIpv4(a);
+        if (ip !== undefined) h.addAddr('kube-ipvs0', { addr: ip, len: 32, scope: 'global' });
+      }
+      h.ipvs = v.ipvs;
+      for (const set of v.ipsets) h.ipsets.set(set.name, set);
+      r = v.iptables;
+    } else if (mode === 'nftables') {
+      h.nftables = kubeProxyNftables(built.model, node, lab.cluster.kubeProxy);
+      continue;
+    } else r = kubeProxyIptables(built.model, node, lab.cluster.kubeProxy);
+    for (const t of ['mangle', 'filter', 'nat'] as const) for (const c of r.chains[t]) h.nf.ensureChain(t, c);
+    for (const jr of r.jumps) h.nf.add(jr.table, jr.line, true);
+    for (const t of ['mangle', 'filter', 'nat'] as const) for (const line of r.rules[t]) h.nf.add(t, line);
   }
 }
 

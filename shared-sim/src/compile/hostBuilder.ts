@@ -6,6 +6,8 @@ import type { IfAddr, Link, Listener, NetnsKind } from '../dataplane/netns/netns
 import { NetfilterBuilder } from '../dataplane/netfilter/tables';
 import type { Route } from '../dataplane/route/fib';
 import type { Host } from '../dataplane/walker/host';
+import type { IpSet, IpvsTable } from '../dataplane/netfilter/ipvs';
+import type { NftRuleset } from '../dataplane/netfilter/nft';
 
 type MutableLink = { -readonly [K in keyof Link]: Link[K] };
 
@@ -24,6 +26,9 @@ export class HostBuilder {
   ipForward = false;
   brNfCallIptables = false;
   resolvConf: string | undefined;
+  ipvs: IpvsTable | undefined;
+  readonly ipsets = new Map<string, IpSet>();
+  nftables: NftRuleset | undefined;
   private nextIndex = 1;
 
   constructor(
@@ -139,6 +144,9 @@ export class HostBuilder {
       listeners: [...this.listeners],
       ...(this.resolvConf !== undefined ? { resolvConf: this.resolvConf } : {}),
       netnsIds: new Map(this.netnsIds),
+      ...(this.ipvs !== undefined ? { ipvs: this.ipvs } : {}),
+      ...(this.ipsets.size > 0 ? { ipsets: new Map(this.ipsets) } : {}),
+      ...(this.nftables !== undefined ? { nftables: this.nftables } : {}),
     };
   }
 }

@@ -11,16 +11,19 @@ function netnsName(peerId: string): string | undefined {
 
 function flags(l: Link): string {
   if (l.kind === 'loopback') return '<LOOPBACK,UP,LOWER_UP>';
+  if (l.kind === 'dummy') return '<BROADCAST,NOARP>';
   return '<BROADCAST,MULTICAST,UP,LOWER_UP>';
 }
 
 function state(h: Host, l: Link): string {
+  if (l.kind === 'dummy' && !l.up) return 'DOWN';
   if (l.kind === 'loopback' || l.kind === 'vxlan') return 'UNKNOWN';
   if (l.kind === 'bridge') return h.links.some((x) => x.master === l.name) ? 'UP' : 'DOWN';
   return 'UP';
 }
 
 function qdisc(l: Link): string {
+  if (l.kind === 'dummy' && !l.up) return 'noop';
   return l.kind === 'ether' ? 'fq_codel' : 'noqueue';
 }
 
@@ -54,6 +57,8 @@ export function ipAddr(_fabric: Fabric, h: Host): string {
         '       valid_lft forever preferred_lft forever',
       );
     }
+    // a device that is down has no IPv6 link-local address (kube-ipvs0)
+    if (!l.up) continue;
     if (l.kind === 'loopback')
       out.push('    inet6 ::1/128 scope host ', '       valid_lft forever preferred_lft forever');
     else

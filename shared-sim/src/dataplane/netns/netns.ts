@@ -1,7 +1,7 @@
 import type { Ipv4Addr } from '../addr/ipv4';
 import type { MacAddr } from '../addr/mac';
 
-export type LinkKind = 'loopback' | 'ether' | 'veth' | 'bridge' | 'vxlan';
+export type LinkKind = 'loopback' | 'ether' | 'veth' | 'bridge' | 'vxlan' | 'dummy';
 
 export interface IfAddr {
   readonly addr: Ipv4Addr;

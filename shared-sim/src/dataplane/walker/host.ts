@@ -3,6 +3,8 @@ import type { FdbEntry } from '../bridge/fdb';
 import type { NeighEntry } from '../neigh/neighTable';
 import type { Link, Listener, NetnsKind } from '../netns/netns';
 import type { Netfilter } from '../netfilter/tables';
+import type { IpSet, IpvsTable } from '../netfilter/ipvs';
+import type { NftRuleset } from '../netfilter/nft';
 import type { Route } from '../route/fib';
 
 /**
@@ -28,6 +30,12 @@ export interface Host {
   readonly resolvConf?: string;
   /** netnsids this namespace assigned to peers' namespaces (`link-netnsid`). */
   readonly netnsIds: ReadonlyMap<string, number>;
+  /** IPVS virtual servers (kube-proxy IPVS mode). */
+  readonly ipvs?: IpvsTable;
+  /** ipsets by name (kube-proxy IPVS mode). */
+  readonly ipsets?: ReadonlyMap<string, IpSet>;
+  /** nftables tables (kube-proxy nftables mode). */
+  readonly nftables?: NftRuleset;
 }
 
 /** A lab network: one layer-2 segment (a switch) with the NICs plugged into it. */
