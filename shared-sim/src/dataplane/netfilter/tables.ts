@@ -37,6 +37,18 @@ export const HOOK_TABLES: Readonly<Record<Hook, readonly Table[]>> = {
   POSTROUTING: ['mangle', 'nat'],
 };
 
+/** Rules are immutable values: nodes share the parse of identical lines (kube-proxy's base chains). */
+const ruleCache = new Map<string, Rule>();
+function parsedRule(line: string): Rule {
+  let r = ruleCache.get(line);
+  if (r === undefined) {
+    r = parseRule(line);
+    if (ruleCache.size > 200000) ruleCache.clear();
+    ruleCache.set(line, r);
+  }
+  return r;
+}
+
 /**
  * Mutable builder for a host's rule set, fed with iptables-restore-like lines. Chains are
  * created on first mention, as `iptables -N`/`:CHAIN - [0:0]` would.
@@ -71,7 +83,7 @@ export class NetfilterBuilder {
 
   /** Appends `-A CHAIN …`; `insert` puts it first (iptables -I). */
   add(table: Table, line: string, insert = false): void {
-    const rule = parseRule(line);
+    const rule = parsedRule(line);
     this.ensureChain(table, rule.chain);
     const t = rule.target;
     if (t.j === 'jump' || t.j === 'goto') this.ensureChain(table, t.chain);

@@ -727,12 +727,13 @@ function endpointChoices(h: Host, chainName: string, taken: readonly string[]): 
   for (const r of chain.rules) {
     if (r.target.j !== 'jump' && r.target.j !== 'goto') continue;
     if (r.matches.some((m) => m.m === 'recent')) continue; // affinity rules only catch returning clients
+    const target = r.target.chain;
+    const dnat = nat.chains.find((c) => c.name === target)?.rules.find((x) => x.target.j === 'DNAT');
+    if (!dnat) continue; // KUBE-MARK-MASQ and the like: not an endpoint
     const stat = r.matches.find((m) => m.m === 'statistic');
     const p = stat?.m === 'statistic' ? stat.probability : 1;
     const eff = left * p;
     left -= eff;
-    const target = r.target.chain;
-    const dnat = nat.chains.find((c) => c.name === target)?.rules.find((x) => x.target.j === 'DNAT');
     const to =
       dnat?.target.j === 'DNAT'
         ? ` ${formatIpv4(dnat.target.toAddr)}${dnat.target.toPort !== undefined ? `:${dnat.target.toPort}` : ''}`
