@@ -8,6 +8,7 @@ import { ipAddr, ipLink } from './ipAddr';
 import { ipNeigh, ipRoute, ipRouteGet } from './ipRoute';
 import { bridgeFdbShow } from './bridgeFdb';
 import { iptablesS, iptablesSave } from './iptablesSave';
+import { kubectlCommand } from './kubectl';
 
 export type CommandResult =
   | { readonly ok: true; readonly stdout: string; readonly stderr?: string }
@@ -36,6 +37,7 @@ export const SUPPORTED_COMMANDS = [
   'cat /run/flannel/subnet.env',
   'hostname',
   'sysctl net.ipv4.ip_forward',
+  'kubectl get pods|svc|endpoints|endpointslices [-A|-n NS] [-o wide|json]',
 ];
 
 const TABLES: readonly Table[] = ['raw', 'mangle', 'nat', 'filter'];
@@ -118,6 +120,10 @@ export function runCommand(world: World, h: Host, command: string, opts: Command
   if (cmd === 'hostname') return ok(`${h.hostname}\n`);
   if (a0 === 'sysctl' && argv.length === 2 && a1 === 'net.ipv4.ip_forward')
     return ok(`net.ipv4.ip_forward = ${h.ipForward ? 1 : 0}\n`);
+  if (a0 === 'kubectl') {
+    const k = kubectlCommand(world, argv);
+    if (k) return k;
+  }
   void a3;
   void a4;
   return {

@@ -81,21 +81,22 @@ function refAddress(world: World, text: string): { ok: true; ip: Ipv4Addr } | { 
         : { ok: true, ip };
     }
     case 'svc': {
-      const svc = lab.objects.find(
-        (o) => o.kind === 'Service' && o.metadata.name === ref.name && o.metadata.namespace === ref.namespace,
-      );
+      const svc = world.services.services.find((s) => s.name === ref.name && s.namespace === ref.namespace);
       if (!svc)
         return {
           ok: false,
           error: `--to ${text}: there is no Service ${ref.namespace ?? ''}/${ref.name} in this lab`,
         };
-      const cip = svc.spec?.['clusterIP'];
-      const ip = typeof cip === 'string' ? parseIpv4(cip) : undefined;
-      if (ip === undefined)
+      const ip = parseIpv4(svc.clusterIP);
+      if (ip === undefined) {
+        const why = svc.headless
+          ? 'it is headless: send to one of its pods, or to its DNS name'
+          : `type ${svc.type}`;
         return {
           ok: false,
-          error: `--to ${text}: Service ${ref.namespace ?? ''}/${ref.name} has no ClusterIP in the lab (Service addressing is not simulated yet)`,
+          error: `--to ${text}: Service ${svc.namespace}/${svc.name} has no ClusterIP (${why})`,
         };
+      }
       return { ok: true, ip };
     }
     case 'network':
@@ -130,16 +131,13 @@ export function resolveTarget(world: World, req: TraceRequest): ResolvedProbe {
       dst = a.ip;
     }
   }
-  const svc = world.lab.objects.find(
-    (o) =>
-      o.kind === 'Service' &&
-      typeof o.spec?.['clusterIP'] === 'string' &&
-      parseIpv4(o.spec['clusterIP']) === dst,
-  );
+  const mode = world.lab.cluster.kubeProxy.mode;
+  const svc =
+    mode === 'iptables' ? undefined : world.services.services.find((s) => parseIpv4(s.clusterIP) === dst);
   if (svc) {
     return {
       ok: false,
-      error: `--to ${req.to}: ${formatIpv4(dst)} is the ClusterIP of Service ${svc.metadata.namespace ?? 'default'}/${svc.metadata.name}; kube-proxy, which would DNAT it to an endpoint, is not simulated yet, so this version cannot trace it (send to a pod instead)`,
+      error: `--to ${req.to}: ${formatIpv4(dst)} is the ClusterIP of Service ${svc.namespace}/${svc.name}; kube-proxy's ${mode} mode, which would send it to an endpoint, is not simulated yet, so this version cannot trace it (use kubeProxy mode iptables, or send to a pod)`,
     };
   }
   const size = req.size ?? (proto === 'icmp' ? 56 : 0);
@@ -180,13 +178,31 @@ function resolveName(
   for (const fqdn of candidates) {
     const m = new RegExp(`^([a-z0-9-]+)\\.([a-z0-9-]+)\\.svc\\.${zone.replace(/\./g, '\\.')}$`).exec(fqdn);
     if (!m) continue;
-    const svc = world.lab.objects.find(
-      (o) => o.kind === 'Service' && o.metadata.name === m[1] && o.metadata.namespace === m[2],
-    );
-    const cip = svc?.spec?.['clusterIP'];
-    const ip = typeof cip === 'string' ? parseIpv4(cip) : undefined;
+    const svc = world.services.services.find((s) => s.name === m[1] && s.namespace === m[2]);
+    if (!svc) continue;
+    const ip = parseIpv4(svc.clusterIP);
     if (ip !== undefined) return { ok: true, ip };
+    if (svc.headless) {
+      // one A record per ready endpoint (all of them with publishNotReadyAddresses); take the first
+      const eps = world.services.endpoints.get(`${svc.namespace}/${svc.name}`);
+      const first = eps?.slices
+        .flatMap((sl) => sl.endpoints)
+        .find((e) => e.ready || svc.publishNotReadyAddresses);
+      const a = first ? parseIpv4(first.ip) : undefined;
+      if (a !== undefined) return { ok: true, ip: a };
+      return {
+        ok: false,
+        error: `--to ${name}: ${fqdn} is a headless Service with no ready endpoints: NXDOMAIN`,
+      };
+    }
+    if (svc.externalName !== undefined) {
+      return {
+        ok: false,
+        error: `--to ${name}: ${fqdn} is an ExternalName Service (CNAME ${svc.externalName}.), outside the cluster`,
+      };
+    }
   }
+
   return {
     ok: false,
     error: `--to ${name}: the name does not resolve from ${host} (tried ${candidates.join(', ')}): no Service with a ClusterIP has that name`,

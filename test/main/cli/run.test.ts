@@ -19,8 +19,10 @@ const files: Record<string, string> = {
     ],
     objects: [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { nodeName: 'n3' } }],
   }),
+  // kube-proxy in IPVS mode, which this version does not simulate yet
   'svc.json': JSON.stringify({
     ...(JSON.parse(readFileSync(VXLAN, 'utf8')) as object),
+    cluster: { cni: { plugin: 'flannel', mode: 'vxlan' }, kubeProxy: { mode: 'ipvs' } },
     objects: [
       ...(JSON.parse(readFileSync(VXLAN, 'utf8')) as { objects: unknown[] }).objects,
       {
@@ -133,12 +135,12 @@ describe('podpath command line', () => {
     expect(t.reply.verdict).toBe('delivered');
   });
 
-  it('does not pretend to trace a ClusterIP while kube-proxy is not simulated', () => {
+  it('does not pretend to trace a ClusterIP in a kube-proxy mode not simulated yet', () => {
     for (const to of ['svc/shop/web', '10.96.0.50', 'web']) {
       const r = run('trace', 'svc.json', '--from', 'shop/web-1', '--to', to, '--port', '80');
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(
-        'is the ClusterIP of Service shop/web; kube-proxy, which would DNAT it to an endpoint, is not simulated yet',
+        "is the ClusterIP of Service shop/web; kube-proxy's ipvs mode, which would send it to an endpoint, is not simulated yet",
       );
     }
   });
@@ -151,7 +153,7 @@ describe('podpath command line', () => {
     );
     const s = run('show', 'svc.json', '--on', 'node/node-1', 'iptables-save');
     expect(s.code).toBe(1);
-    expect(s.stderr).toContain("kube-proxy's rules are not simulated yet");
+    expect(s.stderr).toContain("kube-proxy's ipvs mode is not simulated yet");
     expect(run('show', VXLAN, '--on', 'node/node-1', 'ipvsadm -Ln').stderr).toContain(
       'podpath does not simulate "ipvsadm -Ln" yet',
     );
