@@ -341,7 +341,9 @@ function programKubeProxy(
       for (const set of v.ipsets) h.ipsets.set(set.name, set);
       r = v.iptables;
     } else if (mode === 'nftables') {
-      h.nftables = kubeProxyNftables(built.model, node, lab.cluster.kubeProxy);
+      h.nftables = kubeProxyNftables(built.model, node, lab.cluster.kubeProxy, {
+        serviceCIDRs: [lab.cluster.serviceCIDR],
+      });
       continue;
     } else r = kubeProxyIptables(built.model, node, lab.cluster.kubeProxy);
     for (const t of ['mangle', 'filter', 'nat'] as const) for (const c of r.chains[t]) h.nf.ensureChain(t, c);

@@ -9,6 +9,9 @@ import { ipNeigh, ipRoute, ipRouteGet } from './ipRoute';
 import { bridgeFdbShow } from './bridgeFdb';
 import { iptablesS, iptablesSave } from './iptablesSave';
 import { kubectlCommand } from './kubectl';
+import { ipsetList } from './ipset';
+import { ipvsadmCommand } from './ipvsadm';
+import { nftList } from './nft';
 
 export type CommandResult =
   | { readonly ok: true; readonly stdout: string; readonly stderr?: string }
@@ -38,6 +41,10 @@ export const SUPPORTED_COMMANDS = [
   'hostname',
   'sysctl net.ipv4.ip_forward',
   'kubectl get pods|svc|endpoints|endpointslices [-A|-n NS] [-o wide|json]',
+  'nft list ruleset',
+  'nft list tables',
+  'nft list table [FAMILY] NAME',
+  'nft list chain|set|map [FAMILY] TABLE NAME',
 ];
 
 const TABLES: readonly Table[] = ['raw', 'mangle', 'nat', 'filter'];
@@ -123,6 +130,18 @@ export function runCommand(world: World, h: Host, command: string, opts: Command
   if (a0 === 'kubectl') {
     const k = kubectlCommand(world, argv);
     if (k) return k;
+  }
+  if (a0 === 'nft') {
+    const n = nftList(h.nftables, argv.slice(1));
+    if (n) return n.ok ? ok(n.stdout) : { ok: false, error: n.error };
+  }
+  if (a0 === 'ipvsadm') {
+    const r = ipvsadmCommand(h, argv);
+    if (r) return r.ok ? ok(r.stdout) : { ok: false, error: r.error };
+  }
+  if (a0 === 'ipset' && (a1 === 'list' || a1 === '-L' || a1 === '-l') && argv.length <= 3) {
+    const r = ipsetList(h, a2);
+    return r.ok ? ok(r.stdout) : { ok: false, error: r.error };
   }
   void a3;
   void a4;

@@ -131,15 +131,6 @@ export function resolveTarget(world: World, req: TraceRequest): ResolvedProbe {
       dst = a.ip;
     }
   }
-  const mode = world.lab.cluster.kubeProxy.mode;
-  const svc =
-    mode === 'iptables' ? undefined : world.services.services.find((s) => parseIpv4(s.clusterIP) === dst);
-  if (svc) {
-    return {
-      ok: false,
-      error: `--to ${req.to}: ${formatIpv4(dst)} is the ClusterIP of Service ${svc.namespace}/${svc.name}; kube-proxy's ${mode} mode, which would send it to an endpoint, is not simulated yet, so this version cannot trace it (use kubeProxy mode iptables, or send to a pod)`,
-    };
-  }
   const size = req.size ?? (proto === 'icmp' ? 56 : 0);
   if (!Number.isInteger(size) || size < 0 || size > 65507)
     return { ok: false, error: `--size ${size} is out of range (0-65507)` };

@@ -43,6 +43,8 @@ export type Match =
       readonly physdevIn?: IfaceMatch;
       readonly physdevOut?: IfaceMatch;
       readonly isBridged?: boolean;
+      /** `[!] --physdev-is-in`: the packet entered through a bridge port. */
+      readonly isIn?: { readonly neg: boolean };
     }
   | { readonly m: 'multiport'; readonly dports: readonly PortRange[] }
   | {
@@ -53,6 +55,13 @@ export type Match =
       readonly reap: boolean;
       readonly side: 'source' | 'dest';
       readonly mask: string;
+    }
+  | {
+      /** xt_set: `-m set [!] --match-set NAME src|dst[,…]`. */
+      readonly m: 'set';
+      readonly name: string;
+      readonly dirs: readonly ('src' | 'dst')[];
+      readonly neg: boolean;
     }
   | { readonly m: 'other'; readonly text: string };
 
@@ -217,6 +226,9 @@ export function parseRule(line: string): Rule {
           case 'multiport':
             m = { m: 'multiport', dports: [] };
             break;
+          case 'set':
+            m = { m: 'set', name: '', dirs: [], neg: false };
+            break;
           case 'recent':
             m = {
               m: 'recent',
@@ -327,9 +339,11 @@ export function parseRule(line: string): Rule {
         break;
       case '--physdev-in':
       case '--physdev-out':
+      case '--physdev-is-in':
       case '--physdev-is-bridged': {
         if (current?.m !== 'physdev') throw new Error(`${tok} without -m physdev: ${line}`);
         if (tok === '--physdev-is-bridged') setCurrent({ ...current, isBridged: true });
+        else if (tok === '--physdev-is-in') setCurrent({ ...current, isIn: { neg: n } });
         else {
           const v = { name: next(), neg: n };
           setCurrent(tok === '--physdev-in' ? { ...current, physdevIn: v } : { ...current, physdevOut: v });
@@ -354,6 +368,15 @@ export function parseRule(line: string): Rule {
         else if (tok === '--rsource') setCurrent({ ...c, side: 'source' });
         else if (tok === '--rdest') setCurrent({ ...c, side: 'dest' });
         else setCurrent({ ...c, mask: next() });
+        break;
+      }
+      case '--match-set': {
+        if (current?.m !== 'set') throw new Error(`--match-set without -m set: ${line}`);
+        const name = next();
+        const dirs = next().split(',');
+        if (dirs.some((d) => d !== 'src' && d !== 'dst'))
+          throw new Error(`bad --match-set flags in: ${line}`);
+        setCurrent({ m: 'set', name, dirs: dirs as ('src' | 'dst')[], neg: n });
         break;
       }
       case '-j':
@@ -488,6 +511,7 @@ function formatMatch(m: Match): string {
       return `-m statistic --mode random --probability ${savedProbability(m.probability)}`;
     case 'physdev': {
       const s = ['-m physdev'];
+      if (m.isIn) s.push(`${m.isIn.neg ? '! ' : ''}--physdev-is-in`);
       if (m.physdevIn) s.push(`${m.physdevIn.neg ? '! ' : ''}--physdev-in ${m.physdevIn.name}`);
       if (m.physdevOut) s.push(`${m.physdevOut.neg ? '! ' : ''}--physdev-out ${m.physdevOut.name}`);
       if (m.isBridged) s.push('--physdev-is-bridged');
@@ -502,6 +526,8 @@ function formatMatch(m: Match): string {
       s.push(`--name ${m.name}`, `--mask ${m.mask}`, m.side === 'source' ? '--rsource' : '--rdest');
       return s.join(' ');
     }
+    case 'set':
+      return `-m set ${m.neg ? '! ' : ''}--match-set ${m.name} ${m.dirs.join(',')}`;
     case 'other':
       return m.text;
   }

@@ -2,6 +2,8 @@ import { hash32 } from '../../core/hash';
 import { cidrContains, type Ipv4Addr } from '../addr/ipv4';
 import type { CtState } from '../conntrack/table';
 import { IPPROTO, type Ipv4Packet } from '../wire/packet';
+import { ipsetMatch } from './ipset';
+import type { IpSet } from './ipvs';
 import { formatRule, parseRule, type Match, type Rule, type Table } from './rule';
 
 export type Hook = 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING';
@@ -137,6 +139,8 @@ export interface NfContext {
   readonly flowKey: string;
   /** xt_recent lists of this host (session affinity); `--set` records into them. */
   readonly recent?: { has(list: string, addr: number): boolean; set(list: string, addr: number): void };
+  /** The host's ipsets, for `-m set --match-set` (kube-proxy IPVS mode, Calico). */
+  readonly ipsets?: (name: string) => IpSet | undefined;
 }
 
 export type NfVerdict =
@@ -238,6 +242,7 @@ function matchOne(
     }
     case 'physdev':
       if (m.isBridged && ctx.physOut === undefined && ctx.physIn === undefined) return false;
+      if (m.isIn && (ctx.physIn !== undefined) === m.isIn.neg) return false;
       return ifaceOk(m.physdevIn, ctx.physIn) && ifaceOk(m.physdevOut, ctx.physOut);
     case 'multiport': {
       if (l4.proto !== 'tcp' && l4.proto !== 'udp' && l4.proto !== 'sctp') return false;
@@ -250,6 +255,12 @@ function matchOne(
         return true;
       }
       return ctx.recent?.has(m.name, addr) ?? false;
+    }
+    case 'set': {
+      // a set that does not exist cannot be referenced by a loaded rule; Podpath treats it as empty
+      const set = ctx.ipsets?.(m.name);
+      const hit = set !== undefined && ipsetMatch(set, p, m.dirs);
+      return hit !== m.neg;
     }
     case 'other':
       // nfacct only counts; anything else we cannot evaluate never matches
@@ -275,13 +286,29 @@ export function ruleMatches(
   return true;
 }
 
+const chainIndexes = new WeakMap<NfTable, ReadonlyMap<string, Chain>>();
+/** Chains of a table by name, built once per (immutable) table. */
+export function chainIndex(t: NfTable): ReadonlyMap<string, Chain> {
+  let m = chainIndexes.get(t);
+  if (!m) {
+    m = new Map(t.chains.map((c) => [c.name, c]));
+    chainIndexes.set(t, m);
+  }
+  return m;
+}
+
+/** One chain of a table by name. */
+export function chainOf(t: NfTable, name: string): Chain | undefined {
+  return chainIndex(t).get(name);
+}
+
 /**
  * Runs one built-in chain of one table over a packet: rules in order, jumps into user chains,
  * RETURN, and the chain policy at the end — as ipt_do_table does.
  */
 export function nfRunChain(nf: Netfilter, table: Table, hook: Hook, ctx0: NfContext): NfResult {
   const t = nf[table];
-  const byName = new Map(t.chains.map((c) => [c.name, c]));
+  const byName = chainIndex(t);
   const chains: string[] = [hook];
   const matched: Rule[] = [];
   const statistics: { rule: Rule; taken: boolean }[] = [];

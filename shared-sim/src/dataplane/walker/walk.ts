@@ -17,8 +17,19 @@ import {
 } from '../conntrack/table';
 import { formatNeigh, neighLookup } from '../neigh/neighTable';
 import type { Link } from '../netns/netns';
-import { formatRule, type Rule } from '../netfilter/rule';
-import { HOOK_TABLES, nfRunChain, type Hook, type NfContext } from '../netfilter/tables';
+import {
+  formatRealServer,
+  formatVirtualServer,
+  rsKey,
+  vsKey,
+  type IpvsRealServer,
+  type IpvsVirtualServer,
+} from '../netfilter/ipvs';
+import { ipvsSchedule } from '../netfilter/ipvsSched';
+import { formatRule, type Rule, type Table } from '../netfilter/rule';
+import { chainOf, HOOK_TABLES, nfRunChain, type Hook, type NfContext } from '../netfilter/tables';
+import { nftBaseChains, nftRunBaseChain, type NftBaseChainRef } from '../netfilter/nftEval';
+import type { NftHook } from '../netfilter/nft';
 import { fibLookup, formatRoute, type Route } from '../route/fib';
 import {
   frameLayers,
@@ -60,16 +71,24 @@ export type ConntrackState = ReadonlyMap<string, CtTable>;
 /** xt_recent lists per host: list name → addresses recorded with `--set` (session affinity). */
 export type RecentState = ReadonlyMap<string, ReadonlyMap<string, ReadonlySet<number>>>;
 
-/** What the kernels remember between packets: conntrack tables and xt_recent lists, per host. */
+/**
+ * IPVS state per host: `conn|<virtual server>|<flow>` → real server `ip:port` (the IPVS connection
+ * table) and `persist|<virtual server>|<client ip>` → real server (persistence templates).
+ */
+export type IpvsState = ReadonlyMap<string, ReadonlyMap<string, string>>;
+
+/** What the kernels remember between packets: conntrack tables, xt_recent lists and IPVS connections, per host. */
 export interface KernelState {
   readonly conntrack?: ConntrackState;
   readonly recent?: RecentState;
+  readonly ipvs?: IpvsState;
 }
 
 export interface WalkResult {
   readonly trace: Trace;
   readonly conntrack: ConntrackState;
   readonly recent: RecentState;
+  readonly ipvs: IpvsState;
 }
 
 /** Ephemeral ports Linux hands out (net.ipv4.ip_local_port_range = 32768 60999). */
@@ -117,7 +136,14 @@ class Journey {
     readonly isAwaited: (h: Host, p: Ipv4Packet) => boolean,
     private seq: { n: number },
     readonly recent: Map<string, Map<string, Set<number>>>,
+    readonly ipvs: Map<string, Map<string, string>> = new Map(),
   ) {}
+
+  ipvsOf(h: Host): Map<string, string> {
+    let m = this.ipvs.get(h.id);
+    if (!m) this.ipvs.set(h.id, (m = new Map<string, string>()));
+    return m;
+  }
 
   recentOf(h: Host): { has(list: string, addr: number): boolean; set(list: string, addr: number): void } {
     const lists = this.recent;
@@ -189,6 +215,8 @@ class Journey {
 /** Per-host traversal state: the packet's mark and its conntrack entry while it crosses one host. */
 interface Pass {
   mark: number;
+  /** IPVS already rewrote the destination on this host (its NAT binding is set: no nat OUTPUT rules). */
+  ipvsDnat?: boolean;
   /** The connection this packet belongs to, as seen at this host. */
   ct?: { entry: CtEntry; dir: 'original' | 'reply'; state: CtState; confirmed: boolean };
 }
@@ -264,13 +292,15 @@ export function walk(fabric: Fabric, probe: Probe, state: KernelState = {}): Wal
     recent.set(h, new Map([...lists].map(([k, v]) => [k, new Set(v)])));
   const ct = new Map<string, Map<string, CtEntry>>();
   for (const [k, v] of conntrack) ct.set(k, new Map(v));
+  const ipvs = new Map<string, Map<string, string>>();
+  for (const [k, v] of state.ipvs ?? []) ipvs.set(k, new Map(v));
   const seq = {
     n: Math.max(0, ...[...conntrack.values()].flatMap((t) => [...t.values()].map((e) => e.seq))),
   };
   const src = fabric.hosts.get(probe.from);
   if (!src) throw new Error(`no host ${probe.from}`);
 
-  const req = new Journey(fabric, ct, () => false, seq, recent);
+  const req = new Journey(fabric, ct, () => false, seq, recent, ipvs);
   let first: Ipv4Packet | undefined;
   run(req, () => {
     const r = outputRoute(req, src, probe.dst, undefined);
@@ -285,7 +315,14 @@ export function walk(fabric: Fabric, probe: Probe, state: KernelState = {}): Wal
     const answer = answerOf(d);
     if (answer) {
       const origin = first;
-      const back = new Journey(fabric, ct, (h, p) => h.id === src.id && p.dst === origin.src, seq, recent);
+      const back = new Journey(
+        fabric,
+        ct,
+        (h, p) => h.id === src.id && p.dst === origin.src,
+        seq,
+        recent,
+        ipvs,
+      );
       run(back, () => {
         back.hop(d.host, 'tx', `${d.host.id} answers: ${describe(answer)}`, ipLayers(answer));
         const r = outputRoute(back, d.host, answer.dst, answer.src);
@@ -296,7 +333,7 @@ export function walk(fabric: Fabric, probe: Probe, state: KernelState = {}): Wal
   }
   const out = new Map<string, CtTable>();
   for (const [k, v] of ct) if (v.size) out.set(k, v);
-  return { trace, conntrack: out, recent };
+  return { trace, conntrack: out, recent, ipvs };
 }
 
 function run(j: Journey, f: () => void): void {
@@ -533,9 +570,12 @@ const tracking = new WeakMap<Host, boolean>();
 function tracksConnections(h: Host): boolean {
   let t = tracking.get(h);
   if (t === undefined) {
-    t = (['raw', 'mangle', 'nat', 'filter'] as const).some((name) =>
-      h.netfilter[name].chains.some((c) => c.rules.length > 0 || c.policy === 'DROP'),
-    );
+    t =
+      (['raw', 'mangle', 'nat', 'filter'] as const).some((name) =>
+        h.netfilter[name].chains.some((c) => c.rules.length > 0 || c.policy === 'DROP'),
+      ) ||
+      (h.nftables?.tables.length ?? 0) > 0 ||
+      h.ipvs !== undefined;
     tracking.set(h, t);
   }
   return t;
@@ -556,6 +596,7 @@ function ctxOf(j: Journey, h: Host, p: Ipv4Packet, pass: Pass, a: HookArgs): NfC
     addrType: (x) => addrTypeOn(h, x),
     flowKey: e ? tupleKey(e.orig) : tupleKey(tupleOf(p)),
     recent: j.recentOf(h),
+    ...(h.ipsets !== undefined ? { ipsets: (name: string) => h.ipsets?.get(name) } : {}),
   };
 }
 
@@ -564,6 +605,116 @@ function ctxOf(j: Journey, h: Host, p: Ipv4Packet, pass: Pass, a: HookArgs): NfC
  * the rules for a NEW connection, from the conntrack entry otherwise — and returns the packet as
  * it leaves the hook. Throws a WalkError when a rule drops or rejects it.
  */
+/** iptables' tables at their hook priorities (NF_IP_PRI_*): raw -300, mangle -150, DNAT -100, filter 0, SNAT 100. */
+function iptablesPriority(table: Table, hook: Hook): number {
+  if (table === 'raw') return -300;
+  if (table === 'mangle') return -150;
+  if (table === 'filter') return 0;
+  return hook === 'PREROUTING' || hook === 'OUTPUT' ? -100 : 100;
+}
+
+type HookStep =
+  { readonly kind: 'ipt'; readonly table: Table } | { readonly kind: 'nft'; readonly ref: NftBaseChainRef };
+
+/** Everything registered at a hook — iptables tables and nftables base chains — in priority order (iptables first on a tie). */
+function hookSteps(h: Host, hook: Hook, only?: readonly Table[]): HookStep[] {
+  const steps: { prio: number; step: HookStep }[] = HOOK_TABLES[hook]
+    .filter((t) => only === undefined || only.includes(t))
+    .map((table) => ({ prio: iptablesPriority(table, hook), step: { kind: 'ipt', table } }));
+  if (h.nftables && only === undefined) {
+    for (const ref of nftBaseChains(h.nftables, hook.toLowerCase() as NftHook))
+      steps.push({ prio: ref.priority, step: { kind: 'nft', ref } });
+  }
+  return steps
+    .map((s, i) => ({ ...s, i }))
+    .sort((x, y) => x.prio - y.prio || x.i - y.i)
+    .map((s) => s.step);
+}
+
+/** One nftables base chain over the packet: verdicts, marks and NAT as the kernel applies them. */
+function nftStep(
+  j: Journey,
+  h: Host,
+  hook: Hook,
+  ref: NftBaseChainRef,
+  p: Ipv4Packet,
+  pass: Pass,
+  a: HookArgs,
+  prefix: string,
+  iface?: string,
+): Ipv4Packet {
+  const c = pass.ct;
+  // a nat chain sees only the first packet of a connection; later packets are translated by conntrack
+  if (ref.type === 'nat' && (!c || c.state !== 'NEW' || c.confirmed)) return p;
+  const res = nftRunBaseChain(ref, ctxOf(j, h, p, pass, a));
+  pass.mark = res.mark;
+  const path = `${res.table} ${res.chains.join(' → ')}`;
+  const rule =
+    res.rule ?? `chain ${res.chain} { policy ${res.verdict.kind === 'DROP' ? 'drop' : 'accept'}; }`;
+  const v = res.verdict;
+  const ng = res.numgen[0];
+  const alts =
+    ng && ng.alternatives.length > 1
+      ? `; numgen picked ${ng.chosen} of ${ng.modulus}: ${ng.alternatives.map((x) => `${x.target ?? x.verdict}${x.dnat ? ` ${x.dnat}` : ''} ${(x.probability * 100).toFixed(1)}%${x.chosen ? ' (chosen)' : ''}`).join(', ')}`
+      : '';
+  const cost = ` (${res.evaluated} rule${res.evaluated === 1 ? '' : 's'} evaluated)`;
+  if (v.kind === 'DROP' || v.kind === 'REJECT') {
+    j.hop(
+      h,
+      'netfilter',
+      `${prefix}nft ${path}: ${v.kind === 'DROP' ? 'drop' : 'reject'}${cost}`,
+      ipLayers(p),
+      iface,
+      rule,
+    );
+    throw new WalkError(
+      v.kind === 'DROP' ? 'dropped' : 'rejected',
+      `${v.kind === 'DROP' ? 'dropped' : 'rejected'} by nftables on ${h.id} (${res.table} ${res.chain}: ${rule})`,
+    );
+  }
+  if (v.kind === 'DNAT' && c) {
+    const port = v.toPort ?? portsOf(p).dport;
+    j.hop(
+      h,
+      'netfilter',
+      `${prefix}nft ${path}: dnat to ${formatIpv4(v.toAddr)}:${port}${alts}${cost}`,
+      ipLayers(p),
+      iface,
+      rule,
+    );
+    const np = setAddr(p, 'dst', v.toAddr as Ipv4Addr, port);
+    c.entry = { ...c.entry, reply: invert(tupleOf(np)) };
+    return np;
+  }
+  if ((v.kind === 'MASQUERADE' || v.kind === 'SNAT') && c) {
+    const to = v.kind === 'SNAT' ? (v.toAddr as Ipv4Addr) : selectSrc(h, a.outIface ?? '', p.dst);
+    if (to === undefined) return p;
+    const sport = snatPort(j, h, p, to, pass, v.randomFully);
+    j.hop(
+      h,
+      'netfilter',
+      `${prefix}nft ${path}: ${v.kind === 'SNAT' ? 'snat' : 'masquerade'} to ${formatIpv4(to)}${cost}`,
+      ipLayers(p),
+      iface,
+      rule,
+    );
+    const np = setAddr(p, 'src', to, sport);
+    c.entry = { ...c.entry, reply: invert(tupleOf(np)) };
+    return np;
+  }
+  if (res.matched.length > 0 || v.kind !== 'ACCEPT') {
+    j.hop(
+      h,
+      'netfilter',
+      `${prefix}nft ${path}: ${res.byPolicy ? 'policy accept' : 'accept'}${alts}${cost}`,
+      ipLayers(p),
+      iface,
+      rule,
+    );
+  }
+  return p;
+}
+
 function nfHook(
   j: Journey,
   h: Host,
@@ -572,16 +723,23 @@ function nfHook(
   pass: Pass,
   a: HookArgs,
   iface?: string,
+  /** Only these tables (IPVS takes the packet at LOCAL_IN between filter and nat INPUT), and no confirm. */
+  only?: readonly Table[],
 ): Ipv4Packet {
   let p = p0;
   const prefix = a.bridged ? 'bridge ' : '';
   if (hook === 'PREROUTING' || hook === 'OUTPUT') ctIn(j, h, p, pass);
-  for (const table of HOOK_TABLES[hook]) {
+  for (const step of hookSteps(h, hook, only)) {
+    if (step.kind === 'nft') {
+      p = nftStep(j, h, hook, step.ref, p, pass, a, prefix, iface);
+      continue;
+    }
+    const table = step.table;
     if (table === 'nat') {
       p = natHook(j, h, hook, p, pass, a, prefix, iface);
       continue;
     }
-    const chain = h.netfilter[table].chains.find((c) => c.name === hook);
+    const chain = chainOf(h.netfilter[table], hook);
     if (!chain || (chain.rules.length === 0 && chain.policy !== 'DROP')) continue;
     const res = nfRunChain(h.netfilter, table, hook, ctxOf(j, h, p, pass, a));
     pass.mark = res.mark;
@@ -617,7 +775,7 @@ function nfHook(
       );
     }
   }
-  if (hook === 'POSTROUTING' || hook === 'INPUT') ctConfirmPass(j, h, p, pass, iface);
+  if ((hook === 'POSTROUTING' || hook === 'INPUT') && only === undefined) ctConfirmPass(j, h, p, pass, iface);
   return p;
 }
 
@@ -635,6 +793,7 @@ function natHook(
   const c = pass.ct;
   if (!c) return p;
   const dstManip = hook === 'PREROUTING' || hook === 'OUTPUT';
+  if (dstManip && pass.ipvsDnat) return p;
   // a connection already confirmed keeps its NAT binding (nf_nat_initialized): rules run once
   if (c.state !== 'NEW' || c.confirmed) {
     // translate from the entry: original direction gets the connection's NAT, reply direction its inverse
@@ -658,7 +817,7 @@ function natHook(
     }
     return p;
   }
-  const chain = h.netfilter.nat.chains.find((x) => x.name === hook);
+  const chain = chainOf(h.netfilter.nat, hook);
   if (!chain || chain.rules.length === 0) return p;
   const res = nfRunChain(h.netfilter, 'nat', hook, ctxOf(j, h, p, pass, a));
   pass.mark = res.mark;
@@ -720,7 +879,7 @@ function natHook(
  */
 function endpointChoices(h: Host, chainName: string, taken: readonly string[]): string {
   const nat = h.netfilter.nat;
-  const chain = nat.chains.find((c) => c.name === chainName);
+  const chain = chainOf(nat, chainName);
   if (!chain) return '';
   let left = 1;
   const out: string[] = [];
@@ -728,7 +887,7 @@ function endpointChoices(h: Host, chainName: string, taken: readonly string[]): 
     if (r.target.j !== 'jump' && r.target.j !== 'goto') continue;
     if (r.matches.some((m) => m.m === 'recent')) continue; // affinity rules only catch returning clients
     const target = r.target.chain;
-    const dnat = nat.chains.find((c) => c.name === target)?.rules.find((x) => x.target.j === 'DNAT');
+    const dnat = chainOf(nat, target)?.rules.find((x) => x.target.j === 'DNAT');
     if (!dnat) continue; // KUBE-MARK-MASQ and the like: not an endpoint
     const stat = r.matches.find((m) => m.m === 'statistic');
     const p = stat?.m === 'statistic' ? stat.probability : 1;
@@ -852,6 +1011,9 @@ function localOut(j: Journey, h: Host, p0: Ipv4Packet, pmtudisc: Probe['pmtudisc
   );
   const pass: Pass = { mark: 0 };
   let p = nfHook(j, h, 'OUTPUT', p0, pass, { outIface: r.dev }, r.dev);
+  // IPVS at LOCAL_OUT (ip_vs_local_request4, after nat OUTPUT): a local process reaching a virtual server
+  const lvs = r.local && p.dst === p0.dst ? ipvsLookup(h, p, pass) : undefined;
+  if (lvs) return ipvsXmit(j, h, r.dev, p, pass, lvs, false);
   if (p.dst !== p0.dst) {
     r = outputRoute(j, h, p.dst, p.src);
     j.hop(
@@ -1325,6 +1487,8 @@ function sendIcmpError(j: Journey, h: Host, p: Ipv4Packet, type: number, code: n
 
 /** ip_local_deliver: INPUT, then the socket (or the VXLAN driver's UDP socket). */
 function localIn(j: Journey, h: Host, iface: string, p0: Ipv4Packet, pass: Pass): void {
+  const vs = ipvsLookup(h, p0, pass);
+  if (vs) return ipvsIn(j, h, iface, p0, pass, vs);
   const p = nfHook(j, h, 'INPUT', p0, pass, { inIface: iface }, iface);
   const l4 = p.l4;
   if (l4.proto === 'udp' && l4.vxlan) {
@@ -1487,4 +1651,178 @@ function vxlanXmit(j: Journey, h: Host, link: Link, p: Ipv4Packet, nexthop: Ipv4
     nexthop: r.via ?? fdb.dst,
     src: vx.local,
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// IPVS (kube-proxy IPVS mode)
+// ---------------------------------------------------------------------------------------------
+
+const ipvsIndex = new WeakMap<Host, Map<string, IpvsVirtualServer>>();
+
+/** The virtual server a new packet to a local address is for, if any (ip_vs_service_find). */
+function ipvsLookup(h: Host, p: Ipv4Packet, pass: Pass): IpvsVirtualServer | undefined {
+  if (!h.ipvs || pass.ct?.dir === 'reply' || pass.ipvsDnat) return undefined;
+  const l4 = p.l4;
+  if (l4.proto !== 'tcp' && l4.proto !== 'udp' && l4.proto !== 'sctp') return undefined;
+  let idx = ipvsIndex.get(h);
+  if (!idx) {
+    idx = new Map();
+    for (const vs of h.ipvs.virtualServers) idx.set(`${vs.proto}|${vs.addr}|${vs.port}`, vs);
+    ipvsIndex.set(h, idx);
+  }
+  return idx.get(`${l4.proto.toUpperCase()}|${p.dst}|${l4.dport}`);
+}
+
+/**
+ * IPVS at LOCAL_IN (ip_vs_remote_request4, priority NF_IP_PRI_NAT_SRC − 1): mangle and filter
+ * INPUT have run, nat INPUT has not; the scheduler picks a real server, ip_vs_nat_xmit rewrites
+ * the destination and sends the packet on through routing, LOCAL_OUT and POSTROUTING.
+ */
+function ipvsIn(j: Journey, h: Host, iface: string, p0: Ipv4Packet, pass: Pass, vs: IpvsVirtualServer): void {
+  const p = nfHook(j, h, 'INPUT', p0, pass, { inIface: iface }, iface, ['mangle', 'filter']);
+  ipvsXmit(j, h, iface, p, pass, vs, true);
+}
+
+/** Schedules (or finds the connection / persistence template), DNATs and transmits. */
+function ipvsXmit(
+  j: Journey,
+  h: Host,
+  iface: string,
+  p: Ipv4Packet,
+  pass: Pass,
+  vs: IpvsVirtualServer,
+  runOutput: boolean,
+): void {
+  const state = j.ipvsOf(h);
+  const flow = pass.ct ? tupleKey(pass.ct.entry.orig) : tupleKey(tupleOf(p));
+  const vk = vsKey(vs);
+  const byKey = new Map(vs.realServers.map((rs) => [rsKey(rs), rs]));
+  const connKey = `conn|${vk}|${flow}`;
+  const persistKey = `persist|${vk}|${formatIpv4(p.src)}`;
+  const known = byKey.get(state.get(connKey) ?? '');
+  const tmpl = vs.persistent !== undefined ? byKey.get(state.get(persistKey) ?? '') : undefined;
+  let rs: IpvsRealServer | undefined;
+  let how: string;
+  if (known) {
+    rs = known;
+    how = 'the IPVS connection table already holds this flow';
+  } else if (tmpl) {
+    rs = tmpl;
+    how = `persistence (${vs.persistent ?? 0} s): the template for client ${formatIpv4(p.src)} points to it`;
+  } else {
+    const prefix = `conn|${vk}|`;
+    const r = ipvsSchedule({
+      vs,
+      flowHash: hash32(`ipvs|${flow}`),
+      src: p.src,
+      dst: p.dst,
+      activeConns: (d) => {
+        let n = 0;
+        const k = rsKey(d);
+        for (const [key, v] of state) if (v === k && key.startsWith(prefix)) n++;
+        return n;
+      },
+    });
+    rs = r.rs;
+    how = r.how;
+  }
+  const vsLine = formatVirtualServer(vs);
+  const flags = `${vs.scheduler}${vs.persistent !== undefined ? ` persistent ${vs.persistent}` : ''}`;
+  if (!rs) {
+    j.hop(
+      h,
+      'ipvs',
+      `IPVS virtual server ${vk} (${flags}) has no real server: ${how}; ip_vs_leave answers ICMP port unreachable`,
+      ipLayers(p),
+      iface,
+      vsLine,
+    );
+    throw new WalkError(
+      'rejected',
+      `IPVS on ${h.id} has no real server for ${vk}, so it drops the packet and answers ICMP port unreachable`,
+    );
+  }
+  const chosen = rs;
+  state.set(connKey, rsKey(chosen));
+  if (vs.persistent !== undefined) state.set(persistKey, rsKey(chosen));
+  const alts = vs.realServers
+    .map((d) => `${rsKey(d)} weight ${d.weight}${d === chosen ? ' (chosen)' : ''}`)
+    .join(', ');
+  j.hop(
+    h,
+    'ipvs',
+    `IPVS ${vk} (${flags}) → ${rsKey(chosen)} Masq: ${how}; real servers: ${alts}`,
+    ipLayers(p),
+    iface,
+    `${vsLine}\n${formatRealServer(chosen)}`,
+  );
+  // ip_vs_nat_xmit: the destination becomes the real server; with net.ipv4.vs.conntrack=1 the
+  // conntrack entry's reply tuple is altered (ip_vs_update_conntrack), so the reply is translated back.
+  const np = setAddr(p, 'dst', chosen.addr as Ipv4Addr, chosen.port);
+  if (pass.ct) {
+    const old = pass.ct.entry;
+    const e = { ...old, reply: invert(tupleOf(np)) };
+    pass.ct.entry = e;
+    if (pass.ct.confirmed) {
+      const table = j.table(h);
+      table.delete(tupleKey(old.reply));
+      ctConfirm(table, e);
+    }
+  }
+  pass.ipvsDnat = true;
+  const r = routeLookup(h, np.dst);
+  if (r && r.type === 'local') {
+    // a real server on this host: the packet goes on up the stack (NF_ACCEPT)
+    j.hop(
+      h,
+      'route',
+      `IPVS: ${formatIpv4(np.dst)} is a local address`,
+      ipLayers(np),
+      iface,
+      formatRoute(r, true),
+    );
+    const q = nfHook(j, h, 'INPUT', np, pass, { inIface: iface }, iface, ['nat']);
+    ctConfirmPass(j, h, q, pass, iface);
+    deliver(j, h, iface, q);
+    return;
+  }
+  if (!r || r.type !== 'unicast') {
+    j.hop(h, 'route', `IPVS: no route to the real server ${formatIpv4(np.dst)}`, ipLayers(np), iface);
+    throw new WalkError('no-route', `${h.id} has no route to the IPVS real server ${formatIpv4(np.dst)}`);
+  }
+  const dev = r.dev ?? '';
+  const link = linkByName(h, dev);
+  if (!link) throw new WalkError('no-route', `${h.id}: the route names device ${dev}, which does not exist`);
+  if (np.ttl <= 1) {
+    j.hop(h, 'drop', `TTL ${np.ttl} would reach 0: IPVS drops the packet`, ipLayers(np), iface);
+    throw new WalkError('ttl-exceeded', `TTL exceeded at ${h.id} (IPVS forwarding)`);
+  }
+  let q: Ipv4Packet = runOutput ? { ...np, ttl: np.ttl - 1 } : np;
+  j.hop(
+    h,
+    'route',
+    `IPVS (ip_vs_nat_xmit): ${formatIpv4(q.dst)} leaves by ${dev}${r.via !== undefined ? ` via ${formatIpv4(r.via)}` : ''}`,
+    ipLayers(q),
+    dev,
+    formatRoute(r),
+  );
+  if (runOutput) q = nfHook(j, h, 'OUTPUT', q, pass, { outIface: dev }, dev);
+  q = nfHook(j, h, 'POSTROUTING', q, pass, { outIface: dev }, dev);
+  if (datagramLength(q) > link.mtu) {
+    if (q.df) {
+      j.hop(
+        h,
+        'drop',
+        `${ipLength(q)} bytes exceed the MTU of ${dev} (${link.mtu}) and DF is set`,
+        ipLayers(q),
+        dev,
+      );
+      throw new WalkError(
+        'fragmentation-needed',
+        `${h.id} cannot send a ${ipLength(q)}-byte packet with DF set through ${dev} (mtu ${link.mtu})`,
+      );
+    }
+    q = fragment(j, h, q, link);
+  }
+  xmit(j, h, link, q, r.via ?? q.dst);
 }
