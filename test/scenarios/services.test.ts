@@ -191,3 +191,75 @@ describe('external client → NodePort', () => {
 function formatIp(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
+
+describe('session affinity (ClientIP)', () => {
+  it('keeps a client on the endpoint it got first (-m recent), where new connections would spread', () => {
+    const sticky = svc('sticky', {
+      clusterIP: '10.96.0.90',
+      selector: { app: 'api' },
+      sessionAffinity: 'ClientIP',
+      ports: [{ port: 80, targetPort: 8080 }],
+    });
+    const plain = svc('plain', {
+      clusterIP: '10.96.0.91',
+      selector: { app: 'api' },
+      ports: [{ port: 80, targetPort: 8080 }],
+    });
+    const world = compileLab(servicesLab([sticky, plain]));
+    const spread = new Set<string | null>();
+    const kept = new Set<string | null>();
+    let state = {};
+    for (let sport = 40000; sport < 40012; sport++) {
+      const a = resolveTarget(world, { from: 'shop/web-1', to: '10.96.0.91', port: 80, proto: 'tcp', sport });
+      const b = resolveTarget(world, { from: 'shop/web-1', to: '10.96.0.90', port: 80, proto: 'tcp', sport });
+      if (!a.ok || !b.ok) throw new Error('resolve');
+      spread.add(walk(world.fabric, a.probe).trace.deliveredTo);
+      const r = walk(world.fabric, b.probe, state);
+      state = { recent: r.recent };
+      kept.add(r.trace.deliveredTo);
+    }
+    expect(spread.size).toBe(2);
+    expect(kept.size).toBe(1);
+  });
+});
+
+describe('Service faults', () => {
+  it('kube-proxy-down on the client node: no DNAT there, the ClusterIP packet follows the default route', () => {
+    const lab = servicesLab([], { outside: true });
+    lab.faults.push({ type: 'kube-proxy-down', node: 'node-1' });
+    const t = traceOn(lab, 'shop/web-1', CLUSTER_IP, 80);
+    expect(t.hops.some((h) => h.detail.includes('DNAT'))).toBe(false);
+    expect(t.verdict).toBe('no-route');
+    expect(t.hops.at(-1)?.host).toBe('router/gw');
+  });
+
+  it('selector-mismatch leaves the Service without endpoints: REJECT', () => {
+    const lab = servicesLab();
+    lab.faults.push({ type: 'selector-mismatch', service: 'shop/api', selector: { app: 'nope' } });
+    expect(traceOn(lab, 'shop/web-1', CLUSTER_IP, 80).verdict).toBe('rejected');
+  });
+
+  it('pod-not-ready takes the pod out of the endpoints', () => {
+    const lab = servicesLab();
+    lab.faults.push(
+      { type: 'pod-not-ready', pod: 'shop/api-1' },
+      { type: 'pod-not-ready', pod: 'shop/api-2' },
+    );
+    expect(traceOn(lab, 'shop/web-1', CLUSTER_IP, 80).verdict).toBe('rejected');
+  });
+
+  it('masquerade-off (hairpin): the pod answers itself directly and the reply never matches the ClusterIP connection', () => {
+    const lab = servicesLab([
+      svc('web', {
+        clusterIP: '10.96.0.70',
+        selector: { app: 'web' },
+        ports: [{ port: 80, targetPort: 80 }],
+      }),
+    ]);
+    lab.faults.push({ type: 'masquerade-off', scope: 'hairpin' });
+    const t = traceOn(lab, 'shop/web-1', '10.96.0.70', 80);
+    expect(t.verdict).toBe('delivered');
+    expect(t.hops.some((h) => h.detail.includes('MASQUERADE'))).toBe(false);
+    expect(t.reply?.verdict).not.toBe('delivered');
+  });
+});

@@ -316,15 +316,19 @@ function programKubeProxy(
   problems.push(...built.problems);
   out.model = built.model;
   const mode = lab.cluster.kubeProxy.mode;
+  const noServices: ServiceModel = { services: [], endpoints: new Map() };
   for (const fn of fnodes) {
+    // kube-proxy-down: stopped before the lab's Services existed. With stale (the default) the
+    // chains it programmed at start-up stay, with no Service in them; with stale: false, nothing.
     const down = faultsOf(lab, 'kube-proxy-down').find((f) => f['node'] === fn.spec.name);
-    if (down) continue; // kube-proxy stopped: no rules from this lab's Services
+    if (down && down['stale'] === false) continue;
+    const model = down ? noServices : built.model;
     const addresses = fn.host.links.flatMap((l) => l.addrs.map((a) => formatIpv4(a.addr)));
     const node = { name: fn.spec.name, ip: fn.spec.ip, addresses, podCIDR: formatCidr(fn.lease) };
     const h = fn.host;
     let r: KubeProxyIptables;
     if (mode === 'ipvs') {
-      const v = kubeProxyIpvs(built.model, node, lab.cluster.kubeProxy);
+      const v = kubeProxyIpvs(model, node, lab.cluster.kubeProxy);
       h.addLink({
         name: 'kube-ipvs0',
         kind: 'dummy',
@@ -341,18 +345,40 @@ function programKubeProxy(
       for (const set of v.ipsets) h.ipsets.set(set.name, set);
       r = v.iptables;
     } else if (mode === 'nftables') {
-      h.nftables = kubeProxyNftables(built.model, node, lab.cluster.kubeProxy, {
+      h.nftables = kubeProxyNftables(model, node, lab.cluster.kubeProxy, {
         serviceCIDRs: [lab.cluster.serviceCIDR],
       });
       continue;
-    } else r = kubeProxyIptables(built.model, node, lab.cluster.kubeProxy);
+    } else r = kubeProxyIptables(model, node, lab.cluster.kubeProxy);
     for (const t of ['mangle', 'filter', 'nat'] as const) for (const c of r.chains[t]) h.nf.ensureChain(t, c);
     for (const jr of r.jumps) h.nf.add(jr.table, jr.line, true);
-    for (const t of ['mangle', 'filter', 'nat'] as const) for (const line of r.rules[t]) h.nf.add(t, line);
+    // masquerade-off (hairpin): the KUBE-SEP "-s <endpoint> -j KUBE-MARK-MASQ" rules are missing
+    const noHairpin = faultsOf(lab, 'masquerade-off').some(
+      (f) =>
+        (f['node'] === undefined || f['node'] === fn.spec.name) &&
+        (f['scope'] === 'hairpin' || f['scope'] === 'all'),
+    );
+    for (const t of ['mangle', 'filter', 'nat'] as const) {
+      for (const line of r.rules[t]) {
+        if (noHairpin && /^-A KUBE-SEP-\S+ .*-s \S+ -j KUBE-MARK-MASQ$/.test(line)) continue;
+        h.nf.add(t, line);
+      }
+    }
   }
 }
 
-const MODELLED_FAULTS = ['firewall', 'mtu-mismatch', 'missing-route', 'hairpin-mode-off', 'masquerade-off'];
+const MODELLED_FAULTS = [
+  'firewall',
+  'mtu-mismatch',
+  'missing-route',
+  'hairpin-mode-off',
+  'masquerade-off',
+  'kube-proxy-down',
+  'pod-not-ready',
+  'selector-mismatch',
+  'target-port-mismatch',
+  'coredns-down',
+];
 
 function applyNodeFaults(lab: Lab, builders: Map<string, HostBuilder>, problems: Problem[]): void {
   lab.faults.forEach((f0, i) => {

@@ -11,6 +11,7 @@ export interface TraceRequest {
   readonly size?: number;
   readonly df?: boolean;
   readonly ttl?: number;
+  readonly sport?: number;
 }
 
 export type ResolvedProbe =
@@ -142,6 +143,7 @@ export function resolveTarget(world: World, req: TraceRequest): ResolvedProbe {
     size,
     pmtudisc: req.df === undefined ? 'want' : req.df ? 'do' : 'dont',
     ...(req.ttl !== undefined ? { ttl: req.ttl } : {}),
+    ...(req.sport !== undefined ? { sport: req.sport } : {}),
   };
   return { ok: true, probe, target: formatIpv4(dst) };
 }

@@ -65,6 +65,8 @@ export interface Probe {
   /** `ping -M`: want (Linux default: DF set, fragment locally if too big), do, dont. */
   readonly pmtudisc: 'want' | 'do' | 'dont';
   readonly ttl?: number;
+  /** Source port (TCP/UDP/SCTP) or ICMP id; by default derived from the flow, as an ephemeral port. */
+  readonly sport?: number;
 }
 
 export type ConntrackState = ReadonlyMap<string, CtTable>;
@@ -228,7 +230,7 @@ interface Pass {
 /** Builds the first packet of a probe as the source host's socket layer would. */
 export function probePacket(src: Ipv4Addr, probe: Probe, host: string): Ipv4Packet {
   const flow = hash32(`${host}|${formatIpv4(probe.dst)}|${probe.proto}|${probe.dport}`);
-  const sport = portFromHash(flow);
+  const sport = probe.sport ?? portFromHash(flow);
   const ttl = probe.ttl ?? 64;
   const df = probe.pmtudisc !== 'dont';
   switch (probe.proto) {
@@ -242,7 +244,7 @@ export function probePacket(src: Ipv4Addr, probe: Probe, host: string): Ipv4Pack
           proto: 'icmp',
           icmpType: ICMP_ECHO_REQUEST,
           code: 0,
-          id: (flow >>> 16) & 0xffff,
+          id: probe.sport ?? (flow >>> 16) & 0xffff,
           seq: 1,
           payloadLen: probe.size,
         },
@@ -318,7 +320,7 @@ export function walk(fabric: Fabric, probe: Probe, state: KernelState = {}): Wal
       const back = new Journey(
         fabric,
         ct,
-        (h, p) => h.id === src.id && p.dst === origin.src,
+        (h, p) => h.id === src.id && answers(p, origin),
         seq,
         recent,
         ipvs,
@@ -368,6 +370,24 @@ function describe(p: Ipv4Packet): string {
     case 'ipip':
       return `IPIP ${s} → ${d}`;
   }
+}
+
+/**
+ * Whether `p` is the answer the sending socket waits for: from the address and port it sent to
+ * (so an un-NATed reply counts, and a reply that skipped the translation does not), or an ICMP
+ * error quoting what it sent.
+ */
+function answers(p: Ipv4Packet, sent: Ipv4Packet): boolean {
+  if (p.dst !== sent.src) return false;
+  const l4 = p.l4;
+  if (l4.proto === 'icmp' && l4.quoted) {
+    const q = l4.quoted;
+    return q.src === sent.src && q.dst === sent.dst && portsOf(q).sport === portsOf(sent).sport;
+  }
+  if (p.src !== sent.dst) return false;
+  const a = portsOf(p);
+  const b = portsOf(sent);
+  return l4.proto === 'icmp' ? a.sport === b.sport : a.sport === b.dport && a.dport === b.sport;
 }
 
 /** What the destination sends back for a delivered packet. */
