@@ -5,7 +5,7 @@ export { parseLab, parseLabText, type LabParse } from './model/parseLab';
 export type { Lab, NodeSpec, PodSpec, KubeObject } from './model/lab';
 export { LAB_FORMAT_VERSION } from './model/lab';
 export { parseRef, formatRef, type ElementRef } from './model/refs';
-export { compile } from './compile/compile';
+export { compile, type CompileOptions } from './compile/compile';
 export type { World, PodInfo } from './compile/world';
 export { walk, type Probe, type WalkResult, type ConntrackState } from './dataplane/walker/walk';
 export type { Trace, PacketTrace, Hop, WireCapture, Verdict, Stage } from './dataplane/walker/trace';

@@ -23,7 +23,10 @@ import {
 } from './cniFlannel';
 import { buildServiceModel } from '../control/services/serviceModel';
 import type { ServiceModel } from '../control/services/types';
-import { kubeProxyIptables, type KubeProxyIptables } from '../control/kubeproxy/iptables';
+import { kubeProxyIptables, type KubeProxyIptables, type KubeProxyNode } from '../control/kubeproxy/iptables';
+import { buildChains, chainBlock, type ChainBlock } from '../dataplane/netfilter/tables';
+import type { Table } from '../dataplane/netfilter/rule';
+import type { NftRuleset } from '../dataplane/netfilter/nft';
 import { kubeProxyIpvs } from '../control/kubeproxy/ipvs';
 import { kubeProxyNftables } from '../control/kubeproxy/nftables';
 import { HostBuilder, ifAddr } from './hostBuilder';
@@ -36,7 +39,12 @@ const ZERO = 0 as Ipv4Addr;
  * Compiles a lab into its world: one Linux namespace per node, pod, router and client, programmed
  * the way the real tools would program them. Pure and deterministic.
  */
-export function compile(lab: Lab, labWarnings: readonly Problem[] = []): World {
+export interface CompileOptions {
+  /** Share kube-proxy's program between nodes with the same inputs (default true; false is for tests). */
+  readonly shareKubeProxy?: boolean;
+}
+
+export function compile(lab: Lab, labWarnings: readonly Problem[] = [], opts: CompileOptions = {}): World {
   const problems: Problem[] = [...labWarnings];
   const builders = new Map<string, HostBuilder>();
   const segments = new Map<
@@ -201,7 +209,7 @@ export function compile(lab: Lab, labWarnings: readonly Problem[] = []): World {
     for (const fn of fnodes)
       flannelIptables(lab, fn, lab.cluster.cni.natOutgoing && !masqueradeOff(lab, fn.spec.name));
   }
-  programKubeProxy(lab, ipam.podIps, fnodes, problems, servicesOut);
+  programKubeProxy(lab, ipam.podIps, fnodes, problems, servicesOut, opts.shareKubeProxy ?? true);
   applyNodeFaults(lab, builders, problems);
 
   const hosts = new Map<string, Host>();
@@ -302,21 +310,46 @@ function firewallRules(h: HostBuilder, rules: readonly FirewallRule[], ...chains
   }
 }
 
-/** The endpoints controller's result, then kube-proxy on every node (the kube-proxy-down fault leaves a node as it was). */
+/** What kube-proxy programs on a node, parsed once and shared by every node whose inputs are the same. */
+interface KubeProxyProgram {
+  readonly iptables?: {
+    readonly jumps: KubeProxyIptables['jumps'];
+    readonly builtin: readonly { table: Table; line: string }[];
+    readonly blocks: readonly { table: Table; block: ChainBlock }[];
+  };
+  readonly ipvs?: ReturnType<typeof kubeProxyIpvs>;
+  readonly nftables?: NftRuleset;
+}
+
+const BUILTIN: ReadonlySet<string> = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
+
+/**
+ * The endpoints controller's result, then kube-proxy on every node. kube-proxy's output depends on
+ * the node only through its local endpoints (Local traffic policies), its addresses
+ * (--nodeport-addresses, IPVS NodePort virtual servers) and its pod CIDR (detect-local NodeCIDR):
+ * nodes that agree on those share one program (`share: false` generates every node on its own).
+ */
 function programKubeProxy(
   lab: Lab,
   podIps: ReadonlyMap<string, Ipv4Addr>,
   fnodes: readonly FlannelNode[],
   problems: Problem[],
   out: { model?: ServiceModel },
+  share: boolean,
 ): void {
   const ips = new Map<string, string>();
   for (const [k, v] of podIps) ips.set(k, formatIpv4(v));
   const built = buildServiceModel(lab, ips);
   problems.push(...built.problems);
   out.model = built.model;
-  const mode = lab.cluster.kubeProxy.mode;
+  const cfg = lab.cluster.kubeProxy;
+  const mode = cfg.mode;
   const noServices: ServiceModel = { services: [], endpoints: new Map() };
+  const localPolicy = built.model.services.filter(
+    (sv) => sv.externalTrafficPolicy === 'Local' || sv.internalTrafficPolicy === 'Local',
+  );
+  const programs = new Map<string, KubeProxyProgram>();
+  let unshared = 0;
   for (const fn of fnodes) {
     // kube-proxy-down: stopped before the lab's Services existed. With stale (the default) the
     // chains it programmed at start-up stay, with no Service in them; with stale: false, nothing.
@@ -325,10 +358,37 @@ function programKubeProxy(
     const model = down ? noServices : built.model;
     const addresses = fn.host.links.flatMap((l) => l.addrs.map((a) => formatIpv4(a.addr)));
     const node = { name: fn.spec.name, ip: fn.spec.ip, addresses, podCIDR: formatCidr(fn.lease) };
+    // masquerade-off (hairpin): the KUBE-SEP "-s <endpoint> -j KUBE-MARK-MASQ" rules are missing
+    const noHairpin = faultsOf(lab, 'masquerade-off').some(
+      (f) =>
+        (f['node'] === undefined || f['node'] === fn.spec.name) &&
+        (f['scope'] === 'hairpin' || f['scope'] === 'all'),
+    );
+    const local = down
+      ? []
+      : localPolicy.map((sv) =>
+          (built.model.endpoints.get(`${sv.namespace}/${sv.name}`)?.slices ?? [])
+            .flatMap((sl) => sl.endpoints.filter((e) => e.nodeName === fn.spec.name).map((e) => e.ip))
+            .join(','),
+        );
+    const key = share
+      ? JSON.stringify([
+          !!down,
+          noHairpin,
+          local,
+          cfg.nodePortAddresses.length > 0 || mode === 'ipvs' ? [fn.spec.ip, addresses] : '',
+          cfg.detectLocalMode === 'NodeCIDR' ? node.podCIDR : '',
+        ])
+      : String(unshared++);
+    let prog = programs.get(key);
+    if (!prog) {
+      prog = kubeProxyProgram(lab, model, node, noHairpin);
+      programs.set(key, prog);
+    }
     const h = fn.host;
-    let r: KubeProxyIptables;
-    if (mode === 'ipvs') {
-      const v = kubeProxyIpvs(model, node, lab.cluster.kubeProxy);
+    if (prog.nftables) h.nftables = prog.nftables;
+    if (prog.ipvs) {
+      const v = prog.ipvs;
       h.addLink({
         name: 'kube-ipvs0',
         kind: 'dummy',
@@ -343,28 +403,40 @@ function programKubeProxy(
       }
       h.ipvs = v.ipvs;
       for (const set of v.ipsets) h.ipsets.set(set.name, set);
-      r = v.iptables;
-    } else if (mode === 'nftables') {
-      h.nftables = kubeProxyNftables(model, node, lab.cluster.kubeProxy, {
-        serviceCIDRs: [lab.cluster.serviceCIDR],
-      });
-      continue;
-    } else r = kubeProxyIptables(model, node, lab.cluster.kubeProxy);
-    for (const t of ['mangle', 'filter', 'nat'] as const) for (const c of r.chains[t]) h.nf.ensureChain(t, c);
-    for (const jr of r.jumps) h.nf.add(jr.table, jr.line, true);
-    // masquerade-off (hairpin): the KUBE-SEP "-s <endpoint> -j KUBE-MARK-MASQ" rules are missing
-    const noHairpin = faultsOf(lab, 'masquerade-off').some(
-      (f) =>
-        (f['node'] === undefined || f['node'] === fn.spec.name) &&
-        (f['scope'] === 'hairpin' || f['scope'] === 'all'),
-    );
-    for (const t of ['mangle', 'filter', 'nat'] as const) {
-      for (const line of r.rules[t]) {
-        if (noHairpin && /^-A KUBE-SEP-\S+ .*-s \S+ -j KUBE-MARK-MASQ$/.test(line)) continue;
-        h.nf.add(t, line);
-      }
+    }
+    if (prog.iptables) {
+      for (const b of prog.iptables.blocks) h.nf.installBlock(b.table, b.block);
+      for (const jr of prog.iptables.jumps) h.nf.add(jr.table, jr.line, true);
+      for (const b of prog.iptables.builtin) h.nf.add(b.table, b.line);
     }
   }
+}
+
+function kubeProxyProgram(
+  lab: Lab,
+  model: ServiceModel,
+  node: KubeProxyNode,
+  noHairpin: boolean,
+): KubeProxyProgram {
+  const cfg = lab.cluster.kubeProxy;
+  if (cfg.mode === 'nftables')
+    return { nftables: kubeProxyNftables(model, node, cfg, { serviceCIDRs: [lab.cluster.serviceCIDR] }) };
+  const ipvs = cfg.mode === 'ipvs' ? kubeProxyIpvs(model, node, cfg) : undefined;
+  const r = ipvs ? ipvs.iptables : kubeProxyIptables(model, node, cfg);
+  const builtin: { table: Table; line: string }[] = [];
+  const blocks: { table: Table; block: ChainBlock }[] = [];
+  for (const t of ['mangle', 'filter', 'nat'] as const) {
+    const user: string[] = [];
+    for (const line of r.rules[t]) {
+      if (noHairpin && /^-A KUBE-SEP-\S+ .*-s \S+ -j KUBE-MARK-MASQ$/.test(line)) continue;
+      const chain = /^-A (\S+)/.exec(line)?.[1] ?? '';
+      if (BUILTIN.has(chain)) builtin.push({ table: t, line });
+      else user.push(line);
+    }
+    const declared = r.chains[t].filter((c) => !BUILTIN.has(c));
+    blocks.push({ table: t, block: chainBlock(buildChains(declared, user)) });
+  }
+  return { iptables: { jumps: r.jumps, builtin, blocks }, ...(ipvs ? { ipvs } : {}) };
 }
 
 const MODELLED_FAULTS = [

@@ -428,8 +428,11 @@ export function kubeProxyIptables(
     filter: ['KUBE-PROXY-CANARY'],
     nat: ['KUBE-PROXY-CANARY'],
   };
+  const declared = { filter: new Set(chains.filter), nat: new Set(chains.nat) };
   const declare = (t: 'filter' | 'nat', c: string): void => {
-    if (!chains[t].includes(c)) chains[t].push(c);
+    if (declared[t].has(c)) return;
+    declared[t].add(c);
+    chains[t].push(c);
   };
   for (const [t, , to] of jumpSpecs) declare(t, to);
 

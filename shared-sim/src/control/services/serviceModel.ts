@@ -548,6 +548,8 @@ interface PodView {
 
 interface PodContext {
   readonly byNamespace: ReadonlyMap<string, readonly PodView[]>;
+  /** `namespace\u0000key=value` → the pods carrying that label, in byNamespace order. */
+  readonly byLabel: ReadonlyMap<string, readonly PodView[]>;
 }
 
 /**
@@ -598,7 +600,33 @@ function podContext(lab: Lab, podIps: ReadonlyMap<string, string>): PodContext {
     list.push(v);
   }
   for (const list of byNamespace.values()) list.sort((a, b) => cmpBytes(a.pod.name, b.pod.name));
-  return { byNamespace };
+  const byLabel = new Map<string, PodView[]>();
+  for (const [ns, list] of byNamespace) {
+    for (const v of list) {
+      for (const [k, val] of Object.entries(v.pod.labels)) {
+        const key = `${ns}\u0000${k}=${val}`;
+        let l = byLabel.get(key);
+        if (!l) byLabel.set(key, (l = []));
+        l.push(v);
+      }
+    }
+  }
+  return { byNamespace, byLabel };
+}
+
+/** The pods of a namespace a selector matches: the smallest label index, then the rest of the selector. */
+function selectPods(
+  ctx: PodContext,
+  ns: string,
+  selector: Readonly<Record<string, string>>,
+): readonly PodView[] {
+  let base: readonly PodView[] | undefined;
+  for (const [k, v] of Object.entries(selector)) {
+    const l = ctx.byLabel.get(`${ns}\u0000${k}=${v}`) ?? [];
+    if (base === undefined || l.length < base.length) base = l;
+  }
+  const pool = base ?? ctx.byNamespace.get(ns) ?? [];
+  return pool.filter((v) => selects(selector, v.pod.labels));
 }
 
 function selects(
@@ -652,9 +680,7 @@ function serviceEndpoints(
 ): ServiceEndpoints {
   const key = `${s.namespace}/${s.name}`;
   const derive = s.selector !== undefined && s.type !== 'ExternalName';
-  const selected = derive
-    ? (ctx.byNamespace.get(s.namespace) ?? []).filter((v) => s.selector && selects(s.selector, v.pod.labels))
-    : [];
+  const selected = derive && s.selector ? selectPods(ctx, s.namespace, s.selector) : [];
   const subsets = g?.endpoints ?? (derive ? endpointsController(s, selected) : undefined);
   let slices: ResolvedEndpointSlice[] = [];
   let source: ServiceEndpoints['source'] = 'controller';

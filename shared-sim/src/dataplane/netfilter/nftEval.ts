@@ -142,11 +142,30 @@ interface Frame {
   idx: number;
 }
 
+const tableIndexes = new WeakMap<
+  NftTable,
+  { chains: ReadonlyMap<string, NftChain>; sets: ReadonlyMap<string, NftSet> }
+>();
+/** Chains and sets of a table by name, built once per (immutable) table. */
+function tableIndex(table: NftTable): {
+  chains: ReadonlyMap<string, NftChain>;
+  sets: ReadonlyMap<string, NftSet>;
+} {
+  let ix = tableIndexes.get(table);
+  if (!ix) {
+    ix = {
+      chains: new Map(table.chains.map((c) => [c.name, c])),
+      sets: new Map(table.sets.map((s) => [s.name, s])),
+    };
+    tableIndexes.set(table, ix);
+  }
+  return ix;
+}
+
 /** Runs one base chain over the packet. */
 export function nftRunBaseChain(ref: NftBaseChainRef, ctx0: NfContext): NftHookResult {
   const { table, chain: base } = ref;
-  const chains = new Map(table.chains.map((c) => [c.name, c]));
-  const sets = new Map(table.sets.map((s) => [s.name, s]));
+  const { chains, sets } = tableIndex(table);
   const path: string[] = [base.name];
   const matched: string[] = [];
   const numgen: NftNumgen[] = [];

@@ -55,30 +55,82 @@ function parsedRule(line: string): Rule {
  * Mutable builder for a host's rule set, fed with iptables-restore-like lines. Chains are
  * created on first mention, as `iptables -N`/`:CHAIN - [0:0]` would.
  */
+type ChainEntry = { policy?: 'ACCEPT' | 'DROP'; rules: Rule[]; shared?: Chain };
+
+/** Finished user chains that many hosts share as a whole (kube-proxy's per-service chains). */
+export interface ChainBlock {
+  readonly chains: readonly Chain[];
+  readonly names: ReadonlySet<string>;
+}
+
+export function chainBlock(chains: readonly Chain[]): ChainBlock {
+  return { chains, names: new Set(chains.map((c) => c.name)) };
+}
+
 export class NetfilterBuilder {
-  private readonly tables = new Map<Table, Map<string, { policy?: 'ACCEPT' | 'DROP'; rules: Rule[] }>>();
+  private readonly tables = new Map<Table, Map<string, ChainEntry>>();
+  private readonly blocks = new Map<Table, ChainBlock[]>();
 
   constructor() {
     for (const t of ['raw', 'mangle', 'nat', 'filter'] as const) {
-      const chains = new Map<string, { policy?: 'ACCEPT' | 'DROP'; rules: Rule[] }>();
+      const chains = new Map<string, ChainEntry>();
       for (const h of TABLE_HOOKS[t]) chains.set(h, { policy: 'ACCEPT', rules: [] });
       this.tables.set(t, chains);
     }
   }
 
-  private chains(table: Table): Map<string, { policy?: 'ACCEPT' | 'DROP'; rules: Rule[] }> {
+  private chains(table: Table): Map<string, ChainEntry> {
     const c = this.tables.get(table);
     if (!c) throw new Error(`no table ${table}`);
     return c;
   }
 
+  private blockOf(table: Table, chain: string): ChainBlock | undefined {
+    return this.blocks.get(table)?.find((b) => b.names.has(chain));
+  }
+
+  /** Turns a shared block back into per-chain entries (before one of its chains changes). */
+  private dissolve(table: Table, block: ChainBlock): void {
+    this.blocks.set(
+      table,
+      (this.blocks.get(table) ?? []).filter((b) => b !== block),
+    );
+    for (const c of block.chains) this.chains(table).set(c.name, { rules: [], shared: c });
+  }
+
+  /** The chain's entry, its rules copied out of a shared chain before a change (copy on write). */
+  private own(table: Table, chain: string): ChainEntry | undefined {
+    const b = this.blockOf(table, chain);
+    if (b) this.dissolve(table, b);
+    const c = this.chains(table).get(chain);
+    if (c?.shared) {
+      c.rules = [...c.shared.rules];
+      delete c.shared;
+    }
+    return c;
+  }
+
   ensureChain(table: Table, chain: string): void {
     const c = this.chains(table);
-    if (!c.has(chain)) c.set(chain, { rules: [] });
+    if (!c.has(chain) && !this.blockOf(table, chain)) c.set(chain, { rules: [] });
+  }
+
+  /** Installs a block of finished chains shared with other hosts, without copying it. */
+  installBlock(table: Table, block: ChainBlock): void {
+    for (const name of block.names) this.chains(table).delete(name);
+    this.blocks.set(table, [...(this.blocks.get(table) ?? []), block]);
+  }
+
+  /**
+   * Installs a finished user chain that other hosts share (kube-proxy's per-service chains are the
+   * same on every node): no copy unless this host changes it later.
+   */
+  installChain(table: Table, chain: Chain): void {
+    this.chains(table).set(chain.name, { rules: [], shared: chain });
   }
 
   setPolicy(table: Table, chain: string, policy: 'ACCEPT' | 'DROP'): void {
-    const c = this.chains(table).get(chain);
+    const c = this.own(table, chain);
     if (!c || c.policy === undefined) throw new Error(`${table} ${chain} is not a built-in chain`);
     c.policy = policy;
   }
@@ -89,31 +141,52 @@ export class NetfilterBuilder {
     this.ensureChain(table, rule.chain);
     const t = rule.target;
     if (t.j === 'jump' || t.j === 'goto') this.ensureChain(table, t.chain);
-    const c = this.chains(table).get(rule.chain);
+    const c = this.own(table, rule.chain);
     if (!c) throw new Error('unreachable');
     if (insert) c.rules.unshift(rule);
     else c.rules.push(rule);
   }
 
   hasRule(table: Table, chain: string, pred: (r: Rule) => boolean): boolean {
-    return this.chains(table).get(chain)?.rules.some(pred) ?? false;
+    const inBlock = this.blockOf(table, chain)?.chains.find((x) => x.name === chain);
+    if (inBlock) return inBlock.rules.some(pred);
+    const c = this.chains(table).get(chain);
+    return (c?.shared ? c.shared.rules : c?.rules)?.some(pred) ?? false;
   }
 
   removeRules(table: Table, pred: (r: Rule) => boolean): void {
-    for (const c of this.chains(table).values()) c.rules = c.rules.filter((r) => !pred(r));
+    for (const b of [...(this.blocks.get(table) ?? [])]) this.dissolve(table, b);
+    for (const name of [...this.chains(table).keys()]) {
+      const c = this.own(table, name);
+      if (c) c.rules = c.rules.filter((r) => !pred(r));
+    }
   }
 
   build(): Netfilter {
-    const mk = (t: Table): NfTable => ({
-      name: t,
-      chains: [...this.chains(t).entries()].map(([name, c]) =>
-        c.policy === undefined
+    const mk = (t: Table): NfTable => {
+      const own = [...this.chains(t).entries()].map(([name, c]): Chain => {
+        if (c.shared) return c.shared;
+        return c.policy === undefined
           ? { name, rules: [...c.rules] }
-          : { name, policy: c.policy, rules: [...c.rules] },
-      ),
-    });
+          : { name, policy: c.policy, rules: [...c.rules] };
+      });
+      const blocks = this.blocks.get(t) ?? [];
+      return { name: t, chains: blocks.length ? own.concat(...blocks.map((b) => b.chains)) : own };
+    };
     return { raw: mk('raw'), mangle: mk('mangle'), nat: mk('nat'), filter: mk('filter') };
   }
+}
+
+/** Parses `-A` lines into finished chains (grouped by chain, in order), for installChain. */
+export function buildChains(names: readonly string[], lines: readonly string[]): Chain[] {
+  const rules = new Map<string, Rule[]>(names.map((n) => [n, []]));
+  for (const line of lines) {
+    const r = parsedRule(line);
+    let list = rules.get(r.chain);
+    if (!list) rules.set(r.chain, (list = []));
+    list.push(r);
+  }
+  return [...rules].map(([name, rs]) => ({ name, rules: rs }));
 }
 
 export function emptyNetfilter(): Netfilter {
@@ -302,6 +375,52 @@ export function chainOf(t: NfTable, name: string): Chain | undefined {
   return chainIndex(t).get(name);
 }
 
+/** For long chains: which rules can match a destination (`-d a.b.c.d/32` rules only their address). */
+interface DstIndex {
+  readonly byDst: ReadonlyMap<number, readonly number[]>;
+  readonly others: readonly number[];
+}
+const dstIndexes = new WeakMap<Chain, DstIndex | null>();
+
+function dstIndex(chain: Chain): DstIndex | null {
+  let ix = dstIndexes.get(chain);
+  if (ix === undefined) {
+    ix = null;
+    if (chain.rules.length >= 32) {
+      const byDst = new Map<number, number[]>();
+      const others: number[] = [];
+      chain.rules.forEach((r, i) => {
+        if (r.dst && !r.dst.neg && r.dst.cidr.len === 32) {
+          let l = byDst.get(r.dst.cidr.addr);
+          if (!l) byDst.set(r.dst.cidr.addr, (l = []));
+          l.push(i);
+        } else others.push(i);
+      });
+      if (byDst.size > 0) ix = { byDst, others };
+    }
+    dstIndexes.set(chain, ix);
+  }
+  return ix;
+}
+
+/** The index of the first rule at or after `from` that could match `dst` (rules.length when none). */
+function nextCandidate(chain: Chain, from: number, dst: number): number {
+  const ix = dstIndex(chain);
+  if (!ix) return from;
+  const first = (list: readonly number[] | undefined): number => {
+    if (!list) return chain.rules.length;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((list[mid] ?? 0) < from) lo = mid + 1;
+      else hi = mid;
+    }
+    return list[lo] ?? chain.rules.length;
+  };
+  return Math.min(first(ix.byDst.get(dst)), first(ix.others));
+}
+
 /**
  * Runs one built-in chain of one table over a packet: rules in order, jumps into user chains,
  * RETURN, and the chain policy at the end — as ipt_do_table does.
@@ -326,6 +445,11 @@ export function nfRunChain(nf: Netfilter, table: Table, hook: Hook, ctx0: NfCont
     if (evaluated > 1000000) throw new Error(`netfilter loop in ${table} ${hook}`);
     const f = stack[stack.length - 1];
     if (!f) break;
+    // Skip straight to the next rule that can match this destination; the kernel still looks at
+    // (and counts) every rule in between, none of which can match.
+    const next = nextCandidate(f.chain, f.idx, ctx.pkt.dst);
+    evaluated += next - f.idx;
+    f.idx = next;
     const rule = f.chain.rules[f.idx++];
     if (rule === undefined) {
       stack.pop();
