@@ -1,5 +1,6 @@
 import {
   compile,
+  formatDns,
   formatTrace,
   parseLabText,
   resolveSource,
@@ -186,11 +187,20 @@ function dispatch(p: Parsed, io: CliIo): CliResult {
         ...(ttl !== undefined ? { ttl } : {}),
       };
       const probe = resolveTarget(r.world, req);
-      if (!probe.ok) throw new UsageError(probe.error);
+      if (!probe.ok) {
+        if (probe.dns) return { code: 1, stdout: formatDns(probe.dns), stderr: `podpath: ${probe.error}\n` };
+        throw new UsageError(probe.error);
+      }
       const { trace } = walk(r.world.fabric, probe.probe);
-      if (p.options.has('--json'))
-        return { code: 0, stdout: JSON.stringify(trace, null, 2) + '\n', stderr: '' };
-      return { code: 0, stdout: formatTrace(trace), stderr: '' };
+      if (p.options.has('--json')) {
+        const doc = probe.dns ? { ...trace, dns: probe.dns } : trace;
+        return { code: 0, stdout: JSON.stringify(doc, null, 2) + '\n', stderr: '' };
+      }
+      return {
+        code: 0,
+        stdout: (probe.dns ? formatDns(probe.dns) + '\n' : '') + formatTrace(trace),
+        stderr: '',
+      };
     }
     case 'show': {
       const on = stringOption(p, '--on');

@@ -15,3 +15,4 @@ export { runCommand, SUPPORTED_COMMANDS, type CommandResult } from './views/comm
 export { formatTrace } from './views/traceText';
 export { resolveTarget, resolveSource, type TraceRequest, type ResolvedProbe } from './views/resolve';
 export { parseIpv4, formatIpv4 } from './dataplane/addr/ipv4';
+export { resolveByDns, formatDns, type DnsResolution, type DnsQuery } from './views/dns';

@@ -113,7 +113,15 @@ export function parseLab(json: unknown): LabParse {
   const nodes = readNodes(r, r.array(json, 'nodes', 'nodes'), netByName, usedIps, cluster);
   const clients = readClients(r, r.array(json, 'clients', 'clients'), netByName, usedIps);
   const nodeNames = new Set(nodes.map((n) => n.name));
-  const { objects, pods } = readObjects(r, r.array(json, 'objects', 'objects'), nodeNames, cluster);
+  const userObjects = r.array(json, 'objects', 'objects');
+  const coredns = readCoreDns(
+    r,
+    r.object(r.isObject(json['cluster']) ? json['cluster'] : {}, 'coredns', 'cluster.coredns'),
+    nodeNames,
+    cluster,
+    userObjects,
+  );
+  const { objects, pods } = readObjects(r, [...userObjects, ...coredns], nodeNames, cluster);
   const faults = readFaults(r, r.array(json, 'faults', 'faults'));
   const layout = readLayout(r, r.object(json, 'layout', 'layout'));
 
@@ -144,7 +152,7 @@ export function parseLab(json: unknown): LabParse {
 function readCluster(r: Reader, c: Record<string, unknown>): ClusterConfig {
   r.unknownFields(
     c,
-    ['podCIDR', 'serviceCIDR', 'clusterDomain', 'dnsServiceIP', 'cni', 'kubeProxy'],
+    ['podCIDR', 'serviceCIDR', 'clusterDomain', 'dnsServiceIP', 'cni', 'kubeProxy', 'coredns'],
     'cluster',
   );
   const podCIDR = r.cidr(c, 'podCIDR', 'cluster.podCIDR', '10.244.0.0/16') ?? '10.244.0.0/16';
@@ -538,6 +546,101 @@ function readClients(
     out.push({ name, ...readHostCommon(r, x, path, nets, usedIps) });
   });
   return out;
+}
+
+/** The annotation on objects Podpath adds itself (cluster.coredns), so that they are not saved back. */
+export const GENERATED_ANNOTATION = 'podpath.dev/generated-from';
+
+/**
+ * `cluster.coredns: { "nodes": ["node-1", "node-2"] }` — the cluster DNS a kubeadm cluster runs:
+ * the kube-system/kube-dns Service at cluster.dnsServiceIP (ports dns 53/UDP, dns-tcp 53/TCP,
+ * metrics 9153/TCP) and one CoreDNS pod on each listed node.
+ */
+function readCoreDns(
+  r: Reader,
+  c: Record<string, unknown>,
+  nodeNames: Set<string>,
+  cluster: ClusterConfig,
+  userObjects: readonly unknown[],
+): Record<string, unknown>[] {
+  if (Object.keys(c).length === 0) return [];
+  r.unknownFields(c, ['nodes'], 'cluster.coredns');
+  const nodes = stringList(r, c, 'nodes', 'cluster.coredns.nodes');
+  nodes.forEach((n, i) => {
+    if (!nodeNames.has(n)) r.error(`cluster.coredns.nodes[${i}]`, n, 'is not a node of this lab');
+  });
+  if (nodes.length === 0)
+    r.error('cluster.coredns.nodes', undefined, 'is empty: name the nodes CoreDNS pods run on');
+  const taken = userObjects.some((o) => {
+    if (!r.isObject(o) || o['kind'] !== 'Service') return false;
+    const m = o['metadata'];
+    return r.isObject(m) && m['name'] === 'kube-dns' && m['namespace'] === 'kube-system';
+  });
+  if (taken) {
+    r.error(
+      'cluster.coredns',
+      undefined,
+      'cannot be used with a kube-system/kube-dns Service in objects (it adds that Service itself)',
+    );
+    return [];
+  }
+  const gen = { [GENERATED_ANNOTATION]: 'cluster.coredns' };
+  const hash = safeEncode(hash32(`coredns:${cluster.clusterDomain}`), 10);
+  const hasNs = userObjects.some(
+    (o) =>
+      r.isObject(o) &&
+      o['kind'] === 'Namespace' &&
+      r.isObject(o['metadata']) &&
+      o['metadata']['name'] === 'kube-system',
+  );
+  return [
+    ...(hasNs
+      ? []
+      : [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system', annotations: gen } }]),
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: 'kube-dns',
+        namespace: 'kube-system',
+        labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/name': 'CoreDNS' },
+        annotations: gen,
+      },
+      spec: {
+        clusterIP: cluster.dnsServiceIP,
+        selector: { 'k8s-app': 'kube-dns' },
+        ports: [
+          { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+          { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153 },
+        ],
+      },
+    },
+    ...nodes.map((n, i) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: `coredns-${hash}-${safeEncode(hash32(`coredns:${n}:${i}`), 5)}`,
+        namespace: 'kube-system',
+        labels: { 'k8s-app': 'kube-dns', 'pod-template-hash': hash },
+        annotations: gen,
+      },
+      spec: {
+        nodeName: n,
+        dnsPolicy: 'Default',
+        containers: [
+          {
+            name: 'coredns',
+            ports: [
+              { name: 'dns', containerPort: 53, protocol: 'UDP' },
+              { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' },
+              { name: 'metrics', containerPort: 9153, protocol: 'TCP' },
+            ],
+          },
+        ],
+      },
+    })),
+  ];
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;

@@ -2,6 +2,7 @@ import { formatIpv4, parseIpv4, type Ipv4Addr } from '../dataplane/addr/ipv4';
 import type { Probe } from '../dataplane/walker/walk';
 import type { World } from '../compile/world';
 import { parseRef } from '../model/refs';
+import { resolveByDns, type DnsResolution } from './dns';
 
 export interface TraceRequest {
   readonly from: string;
@@ -15,8 +16,8 @@ export interface TraceRequest {
 }
 
 export type ResolvedProbe =
-  | { readonly ok: true; readonly probe: Probe; readonly target: string }
-  | { readonly ok: false; readonly error: string };
+  | { readonly ok: true; readonly probe: Probe; readonly target: string; readonly dns?: DnsResolution }
+  | { readonly ok: false; readonly error: string; readonly dns?: DnsResolution };
 
 /** The namespace a REF sends from. */
 export function resolveSource(
@@ -121,15 +122,18 @@ export function resolveTarget(world: World, req: TraceRequest): ResolvedProbe {
   if (req.port !== undefined && (!Number.isInteger(req.port) || req.port < 1 || req.port > 65535))
     return { ok: false, error: `--port ${req.port} is out of range (1-65535)` };
   let dst = parseIpv4(req.to);
+  let dns: DnsResolution | undefined;
   if (dst === undefined) {
     if (/^(pod|svc|node|router|client|network)\//.test(req.to) || /^[a-z0-9-]+\/[a-z0-9.-]+$/.test(req.to)) {
       const a = refAddress(world, req.to);
       if (!a.ok) return a;
       dst = a.ip;
     } else {
-      const a = resolveName(world, src.host, req.to);
-      if (!a.ok) return a;
-      dst = a.ip;
+      dns = resolveByDns(world, src.host, req.to);
+      const a = dns.address !== undefined ? parseIpv4(dns.address) : undefined;
+      if (a === undefined)
+        return { ok: false, error: `--to ${req.to}: ${dns.error ?? 'the name does not resolve'}`, dns };
+      dst = a;
     }
   }
   const size = req.size ?? (proto === 'icmp' ? 56 : 0);
@@ -145,59 +149,5 @@ export function resolveTarget(world: World, req: TraceRequest): ResolvedProbe {
     ...(req.ttl !== undefined ? { ttl: req.ttl } : {}),
     ...(req.sport !== undefined ? { sport: req.sport } : {}),
   };
-  return { ok: true, probe, target: formatIpv4(dst) };
-}
-
-/** glibc-style search-list resolution against the lab's Services (A records for ClusterIPs). */
-function resolveName(
-  world: World,
-  host: string,
-  name: string,
-): { ok: true; ip: Ipv4Addr } | { ok: false; error: string } {
-  const conf = world.fabric.hosts.get(host)?.resolvConf ?? '';
-  const search =
-    /^search (.*)$/m
-      .exec(conf)?.[1]
-      ?.split(' ')
-      .filter((s) => s !== '.') ?? [];
-  const dots = (name.match(/\./g) ?? []).length;
-  const absolute = name.endsWith('.');
-  const candidates = absolute
-    ? [name.slice(0, -1)]
-    : dots >= 5
-      ? [name, ...search.map((s) => `${name}.${s}`)]
-      : [...search.map((s) => `${name}.${s}`), name];
-  const zone = world.lab.cluster.clusterDomain;
-  for (const fqdn of candidates) {
-    const m = new RegExp(`^([a-z0-9-]+)\\.([a-z0-9-]+)\\.svc\\.${zone.replace(/\./g, '\\.')}$`).exec(fqdn);
-    if (!m) continue;
-    const svc = world.services.services.find((s) => s.name === m[1] && s.namespace === m[2]);
-    if (!svc) continue;
-    const ip = parseIpv4(svc.clusterIP);
-    if (ip !== undefined) return { ok: true, ip };
-    if (svc.headless) {
-      // one A record per ready endpoint (all of them with publishNotReadyAddresses); take the first
-      const eps = world.services.endpoints.get(`${svc.namespace}/${svc.name}`);
-      const first = eps?.slices
-        .flatMap((sl) => sl.endpoints)
-        .find((e) => e.ready || svc.publishNotReadyAddresses);
-      const a = first ? parseIpv4(first.ip) : undefined;
-      if (a !== undefined) return { ok: true, ip: a };
-      return {
-        ok: false,
-        error: `--to ${name}: ${fqdn} is a headless Service with no ready endpoints: NXDOMAIN`,
-      };
-    }
-    if (svc.externalName !== undefined) {
-      return {
-        ok: false,
-        error: `--to ${name}: ${fqdn} is an ExternalName Service (CNAME ${svc.externalName}.), outside the cluster`,
-      };
-    }
-  }
-
-  return {
-    ok: false,
-    error: `--to ${name}: the name does not resolve from ${host} (tried ${candidates.join(', ')}): no Service with a ClusterIP has that name`,
-  };
+  return { ok: true, probe, target: formatIpv4(dst), ...(dns ? { dns } : {}) };
 }

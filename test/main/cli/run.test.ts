@@ -151,7 +151,8 @@ describe('podpath command line', () => {
     }
     const none = run('trace', 'svc.json', '--from', 'shop/web-1', '--to', 'nothere', '--port', '80');
     expect(none.code).toBe(1);
-    expect(none.stderr).toContain('the name does not resolve from pod/shop/web-1');
+    expect(none.stderr).toBe('podpath: --to nothere: Could not resolve host: nothere\n');
+    expect(none.stdout).toContain('nothere.shop.svc.cluster.local A? → NXDOMAIN');
   });
 
   it('show: iptables-save prints the time it runs; ipvsadm on a node without IPVS fails as the tool does', () => {
