@@ -2,6 +2,8 @@ import {
   compile,
   formatDns,
   formatTrace,
+  conntrackAfter,
+  formatConntrack,
   parseLabText,
   resolveSource,
   resolveTarget,
@@ -191,14 +193,17 @@ function dispatch(p: Parsed, io: CliIo): CliResult {
         if (probe.dns) return { code: 1, stdout: formatDns(probe.dns), stderr: `podpath: ${probe.error}\n` };
         throw new UsageError(probe.error);
       }
-      const { trace } = walk(r.world.fabric, probe.probe);
+      const walked = walk(r.world.fabric, probe.probe);
+      const trace = walked.trace;
+      const conntrack = conntrackAfter(walked.conntrack);
       if (p.options.has('--json')) {
-        const doc = probe.dns ? { ...trace, dns: probe.dns } : trace;
+        const doc = { ...trace, ...(probe.dns ? { dns: probe.dns } : {}), conntrack };
         return { code: 0, stdout: JSON.stringify(doc, null, 2) + '\n', stderr: '' };
       }
       return {
         code: 0,
-        stdout: (probe.dns ? formatDns(probe.dns) + '\n' : '') + formatTrace(trace),
+        stdout:
+          (probe.dns ? formatDns(probe.dns) + '\n' : '') + formatTrace(trace) + formatConntrack(conntrack),
         stderr: '',
       };
     }

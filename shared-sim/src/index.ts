@@ -12,7 +12,7 @@ export type { Trace, PacketTrace, Hop, WireCapture, Verdict, Stage } from './dat
 export { validateTrace } from './dataplane/walker/trace';
 export type { Layer } from './dataplane/wire/packet';
 export { runCommand, SUPPORTED_COMMANDS, type CommandResult } from './views/commands';
-export { formatTrace } from './views/traceText';
+export { formatTrace, conntrackAfter, formatConntrack } from './views/traceText';
 export { resolveTarget, resolveSource, type TraceRequest, type ResolvedProbe } from './views/resolve';
 export { parseIpv4, formatIpv4 } from './dataplane/addr/ipv4';
 export { resolveByDns, formatDns, type DnsResolution, type DnsQuery } from './views/dns';

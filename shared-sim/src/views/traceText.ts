@@ -1,3 +1,5 @@
+import { ctEntries, formatCtEntry } from '../dataplane/conntrack/table';
+import type { ConntrackState } from '../dataplane/walker/walk';
 import type { Layer } from '../dataplane/wire/packet';
 import type { PacketTrace, Trace } from '../dataplane/walker/trace';
 
@@ -47,4 +49,21 @@ export function formatTrace(t: Trace): string {
   const out = packetText(t, 'request');
   if (t.reply) out.push('', ...packetText(t.reply, 'reply'));
   return out.join('\n') + '\n';
+}
+
+/** `conntrack -L` on every host the walk left entries on, as that host would print them after the packet and its reply. */
+export function conntrackAfter(conntrack: ConntrackState): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [host, table] of [...conntrack].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const lines = ctEntries(table).map(formatCtEntry);
+    if (lines.length) out[host] = lines;
+  }
+  return out;
+}
+
+export function formatConntrack(c: Record<string, string[]>): string {
+  const out: string[] = [];
+  for (const [host, lines] of Object.entries(c))
+    out.push(`conntrack -L on ${host}:`, ...lines.map((l) => `  ${l}`));
+  return out.length ? out.join('\n') + '\n' : '';
 }
