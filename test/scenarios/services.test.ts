@@ -263,3 +263,45 @@ describe('Service faults', () => {
     expect(t.reply?.verdict).not.toBe('delivered');
   });
 });
+
+describe('external client → LoadBalancer IP (layer-2 announcement, as MetalLB does)', () => {
+  const lb = (policy: 'Cluster' | 'Local') =>
+    ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'api-lb', namespace: 'shop' },
+      spec: {
+        type: 'LoadBalancer',
+        clusterIP: '10.96.0.85',
+        selector: { app: 'api' },
+        externalTrafficPolicy: policy,
+        ports: [{ port: 80, targetPort: 8080, nodePort: 30085 }],
+      },
+      status: { loadBalancer: { ingress: [{ ip: '192.168.1.200' }] } },
+    }) as Record<string, unknown>;
+
+  it('Cluster policy: the first node answers ARP for the address and kube-proxy DNATs it', () => {
+    const t = traceOn(servicesLab([lb('Cluster')], { outside: true }), 'client/laptop', '192.168.1.200', 80);
+    expect(t.verdict).toBe('delivered');
+    const arp = t.hops.find((h) => h.stage === 'arp' && h.detail.includes('192.168.1.200'));
+    expect(arp?.detail).toContain('eth0 of node/node-1');
+    expect(
+      t.hops.find((h) => h.detail.includes('loadbalancer IP') || h.rule?.includes('loadbalancer IP')),
+    ).toBeDefined();
+    expect(t.reply?.verdict).toBe('delivered');
+  });
+
+  it('Local policy: only a node with a local endpoint announces, and the client address is kept', () => {
+    const lab = servicesLab([lb('Local')], { outside: true });
+    const api1 = lab.objects.find((o) => (o['metadata'] as { name: string }).name === 'api-1') as {
+      spec: { nodeName: string };
+    };
+    api1.spec.nodeName = 'node-2';
+    const t = traceOn(lab, 'client/laptop', '192.168.1.200', 80);
+    expect(t.verdict).toBe('delivered');
+    expect(t.hops.find((h) => h.stage === 'arp' && h.detail.includes('192.168.1.200'))?.detail).toContain(
+      'eth0 of node/node-2',
+    );
+    expect(layer(t.hops.at(-1)?.layers ?? [], 'ipv4').src).toBe('203.0.113.10');
+  });
+});

@@ -218,7 +218,16 @@ export function compile(lab: Lab, labWarnings: readonly Problem[] = [], opts: Co
   for (const fn of fnodes) podSubnets.set(fn.spec.name, fn.lease);
   const segs = new Map<string, Segment>([...segments].map(([k, v]) => [k, v]));
   const services = servicesOut.model ?? { services: [], endpoints: new Map() };
-  return { lab, fabric: { hosts, segments: segs }, problems, pods, podSubnets, hostOf, services };
+  const announced = announceLoadBalancerIPs(lab, services, fnodes, problems);
+  return {
+    lab,
+    fabric: { hosts, segments: segs, ...(announced.size ? { announced } : {}) },
+    problems,
+    pods,
+    podSubnets,
+    hostOf,
+    services,
+  };
 }
 
 function lower(p: 'TCP' | 'UDP' | 'SCTP'): 'tcp' | 'udp' | 'sctp' {
@@ -437,6 +446,54 @@ function kubeProxyProgram(
     blocks.push({ table: t, block: chainBlock(buildChains(declared, user)) });
   }
   return { iptables: { jumps: r.jumps, builtin, blocks }, ...(ipvs ? { ipvs } : {}) };
+}
+
+/**
+ * LoadBalancer ingress addresses on a lab network are announced the way MetalLB's layer-2 mode
+ * does it: one node answers ARP for the address, so traffic to it arrives at that node, where
+ * kube-proxy's rules take it. With externalTrafficPolicy Local only a node with a ready local
+ * endpoint may announce. Podpath picks the first such node in lab order.
+ */
+function announceLoadBalancerIPs(
+  lab: Lab,
+  model: ServiceModel,
+  fnodes: readonly FlannelNode[],
+  problems: Problem[],
+): Map<string, Map<number, { host: string; ifname: string }>> {
+  const out = new Map<string, Map<number, { host: string; ifname: string }>>();
+  for (const svc of model.services) {
+    if (svc.type !== 'LoadBalancer') continue;
+    const eps = (model.endpoints.get(`${svc.namespace}/${svc.name}`)?.slices ?? []).flatMap(
+      (sl) => sl.endpoints,
+    );
+    for (const text of svc.loadBalancerIPs) {
+      const ip = parseIpv4(text);
+      if (ip === undefined) continue;
+      const net = lab.networks.find((n) => {
+        const c = parseCidr(n.cidr);
+        return c.ok && cidrContains(c.cidr, ip);
+      });
+      if (!net) continue; // routed elsewhere: a cloud load balancer outside the lab
+      const speaker = fnodes.find(
+        (fn) =>
+          fn.spec.network === net.name &&
+          (svc.externalTrafficPolicy !== 'Local' || eps.some((e) => e.ready && e.nodeName === fn.spec.name)),
+      );
+      if (!speaker) {
+        problems.push({
+          severity: 'warning',
+          path: `objects[${svc.objectIndex}].status.loadBalancer.ingress`,
+          ref: `svc/${svc.namespace}/${svc.name}`,
+          message: `LoadBalancer IP ${text} of Service ${svc.namespace}/${svc.name} is announced by no node${svc.externalTrafficPolicy === 'Local' ? ' (externalTrafficPolicy Local: no node on that network has a ready endpoint)' : ''}`,
+        });
+        continue;
+      }
+      let m = out.get(net.name);
+      if (!m) out.set(net.name, (m = new Map()));
+      if (!m.has(ip)) m.set(ip, { host: speaker.host.id, ifname: 'eth0' });
+    }
+  }
+  return out;
 }
 
 const MODELLED_FAULTS = [

@@ -48,6 +48,14 @@ export interface Segment {
 export interface Fabric {
   readonly hosts: ReadonlyMap<string, Host>;
   readonly segments: ReadonlyMap<string, Segment>;
+  /**
+   * Addresses a host answers ARP for on a segment without owning them (a load balancer's L2
+   * announcement, as MetalLB's speaker does): network → address → the announcing NIC.
+   */
+  readonly announced?: ReadonlyMap<
+    string,
+    ReadonlyMap<number, { readonly host: string; readonly ifname: string }>
+  >;
 }
 
 export function linkByName(h: Host, name: string): Link | undefined {
@@ -123,6 +131,11 @@ export function segmentIndex(fabric: Fabric, segment: string): SegmentIndex | un
         for (const l of host.links)
           for (const a of l.addrs)
             if (a.scope !== 'host' && !byIp.has(a.addr)) byIp.set(a.addr, { host, link });
+      }
+      for (const [ip, who] of fabric.announced?.get(seg.name) ?? []) {
+        const host = fabric.hosts.get(who.host);
+        const link = host ? linkByName(host, who.ifname) : undefined;
+        if (host && link) byIp.set(ip, { host, link });
       }
       all.set(seg.name, { byIp, byMac });
     }
