@@ -285,9 +285,9 @@ describe('external client → LoadBalancer IP (layer-2 announcement, as MetalLB 
     expect(t.verdict).toBe('delivered');
     const arp = t.hops.find((h) => h.stage === 'arp' && h.detail.includes('192.168.1.200'));
     expect(arp?.detail).toContain('eth0 of node/node-1');
-    expect(
-      t.hops.find((h) => h.detail.includes('loadbalancer IP') || h.rule?.includes('loadbalancer IP')),
-    ).toBeDefined();
+    expect(t.hops.find((h) => h.stage === 'netfilter' && h.detail.includes('DNAT'))?.detail).toMatch(
+      /^nat PREROUTING → KUBE-SERVICES → KUBE-EXT-\S+ → KUBE-MARK-MASQ → KUBE-SVC-\S+ → KUBE-SEP-\S+: DNAT to /,
+    );
     expect(t.reply?.verdict).toBe('delivered');
   });
 

@@ -489,7 +489,7 @@ function announceLoadBalancerIPs(
         continue;
       }
       let m = out.get(net.name);
-      if (!m) out.set(net.name, (m = new Map()));
+      if (!m) out.set(net.name, (m = new Map<number, { host: string; ifname: string }>()));
       if (!m.has(ip)) m.set(ip, { host: speaker.host.id, ifname: 'eth0' });
     }
   }
