@@ -117,7 +117,9 @@ export class NetfilterBuilder {
 
   /** Installs a block of finished chains shared with other hosts, without copying it. */
   installBlock(table: Table, block: ChainBlock): void {
-    for (const name of block.names) this.chains(table).delete(name);
+    const own = this.chains(table);
+    for (const name of [...own.keys()])
+      if (block.names.has(name) && !TABLE_HOOKS[table].includes(name as Hook)) own.delete(name);
     this.blocks.set(table, [...(this.blocks.get(table) ?? []), block]);
   }
 
