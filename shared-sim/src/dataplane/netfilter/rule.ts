@@ -529,7 +529,8 @@ function formatMatch(m: Match): string {
     case 'set':
       return `-m set ${m.neg ? '! ' : ''}--match-set ${m.name} ${m.dirs.join(',')}`;
     case 'other':
-      return m.text;
+      // libxt_nfacct prints " --nfacct-name " and then xtables_save_string's own leading space
+      return m.text.replace(/^-m nfacct --nfacct-name (\S)/, '-m nfacct --nfacct-name  $1');
   }
 }
 

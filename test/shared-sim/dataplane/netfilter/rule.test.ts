@@ -151,7 +151,7 @@ describe('parseRule → formatRule: the iptables-save canonical form', () => {
     '-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS',
     '-A KUBE-SERVICES -d 10.96.0.50/32 -p tcp -m comment --comment "shop/web:http has no endpoints" -m tcp --dport 80 -j REJECT --reject-with icmp-port-unreachable',
     '-A KUBE-EXT-X -m comment --comment "masquerade traffic for shop/web:http external destinations" -j KUBE-MARK-MASQ',
-    '-A KUBE-NODEPORTS -d 127.0.0.0/8 -p tcp -m comment --comment "shop/web:http" -m tcp --dport 30080 -m nfacct --nfacct-name localhost_nps_accepted_pkts -j KUBE-EXT-X',
+    '-A KUBE-NODEPORTS -d 127.0.0.0/8 -p tcp -m comment --comment "shop/web:http" -m tcp --dport 30080 -m nfacct --nfacct-name  localhost_nps_accepted_pkts -j KUBE-EXT-X',
     '-A POSTROUTING -s 10.244.1.0/24 -o eth0 -j SNAT --to-source 192.168.1.10 --random-fully',
     '-A FORWARD -i cni0 ! -o cni0 -j ACCEPT',
     '-A FORWARD -m physdev --physdev-is-bridged -j ACCEPT',
