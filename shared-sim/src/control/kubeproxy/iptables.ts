@@ -1,12 +1,6 @@
+import { canonIp, categorizeEndpoints, parseCidrSloppy, type Categorized } from './common';
 import { base32, sha256 } from '../../core/sha256';
-import {
-  cidrContains,
-  formatCidr,
-  formatIpv4,
-  networkOf,
-  parseIpv4Sloppy,
-  type Cidr,
-} from '../../dataplane/addr/ipv4';
+import { cidrContains, formatCidr, networkOf, parseIpv4Sloppy, type Cidr } from '../../dataplane/addr/ipv4';
 import type { KubeProxyConfig } from '../../model/lab';
 import type {
   EndpointAddress,
@@ -107,22 +101,6 @@ export function probability(n: number): string {
 /** Go `fmt.Sprintf("%#08x", 1<<bit)`: eight hex digits after the 0x (bit 14 → 0x00004000). */
 export function masqueradeMark(bit: number): string {
   return `0x${(2 ** bit).toString(16).padStart(8, '0')}`;
-}
-
-/** Kubernetes' ParseIPSloppy + String(): canonical dotted quad, or undefined for non-IPv4 text. */
-function canonIp(text: string): string | undefined {
-  const a = parseIpv4Sloppy(text.trim());
-  return a === undefined ? undefined : formatIpv4(a);
-}
-
-/** ParseCIDRSloppy (leading zeros allowed, surrounding blanks trimmed), masked to the network. */
-function parseCidrSloppy(text: string): Cidr | undefined {
-  const m = /^([^/]+)\/(\d{1,3})$/.exec(text.trim());
-  if (!m) return undefined;
-  const a = parseIpv4Sloppy(m[1] ?? '');
-  const len = Number(m[2]);
-  if (a === undefined || len > 32) return undefined;
-  return { addr: networkOf(a, len), len };
 }
 
 interface Ep {
@@ -250,47 +228,10 @@ function servicePorts(model: ServiceModel, nodeName: string): SvcPort[] {
   );
 }
 
-/** proxy.CategorizeEndpoints without topology hints (Podpath's EndpointSlices carry none). */
-function categorize(
-  sp: SvcPort,
-  externallyAccessible: boolean,
-): { cluster: Ep[]; local: Ep[]; reachable: Ep[]; hasAny: boolean } {
-  const eps = sp.endpoints;
+function categorize(sp: SvcPort, externallyAccessible: boolean): Categorized<Ep> {
   const usesCluster = !sp.internalPolicyLocal || externallyAccessible;
   const usesLocal = sp.internalPolicyLocal || (sp.externalPolicyLocal && externallyAccessible);
-  let cluster: Ep[] = [];
-  let hasAny = false;
-  if (usesCluster) {
-    cluster = eps.filter((e) => e.ready);
-    if (cluster.length === 0) cluster = eps.filter((e) => e.serving && e.terminating);
-    if (cluster.length > 0) hasAny = true;
-  }
-  if (!usesLocal) return { cluster, local: [], reachable: cluster, hasAny };
-  let localReady = false;
-  let localServingTerminating = false;
-  for (const e of eps) {
-    if (e.ready) {
-      hasAny = true;
-      if (e.local) localReady = true;
-    } else if (e.serving && e.terminating) {
-      hasAny = true;
-      if (e.local) localServingTerminating = true;
-    }
-  }
-  let local: Ep[] = [];
-  let usesServingTerminating = false;
-  if (localReady) local = eps.filter((e) => e.local && e.ready);
-  else if (localServingTerminating) {
-    usesServingTerminating = true;
-    local = eps.filter((e) => e.local && e.serving && e.terminating);
-  }
-  if (!usesCluster) return { cluster, local, reachable: local, hasAny };
-  if (!usesServingTerminating) return { cluster, local, reachable: cluster, hasAny };
-  // Union (kube-proxy builds it through a map; Podpath keeps the ip:port order).
-  const merged = new Map<string, Ep>();
-  for (const e of [...cluster, ...local]) merged.set(e.key, e);
-  const reachable = [...merged.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return { cluster, local, reachable, hasAny };
+  return categorizeEndpoints(sp.endpoints, usesCluster, usesLocal);
 }
 
 /** pkg/proxy/util LocalTrafficDetector: argument lists for "source is a local pod" and its negation. */

@@ -1,11 +1,5 @@
-import {
-  cidrContains,
-  formatCidr,
-  formatIpv4,
-  networkOf,
-  parseIpv4Sloppy,
-  type Cidr,
-} from '../../dataplane/addr/ipv4';
+import { canonIp, categorizeEndpoints, parseCidrSloppy } from './common';
+import { cidrContains, formatCidr, parseIpv4Sloppy, type Cidr } from '../../dataplane/addr/ipv4';
 import type { IpSet, IpvsRealServer, IpvsTable, IpvsVirtualServer } from '../../dataplane/netfilter/ipvs';
 import type { KubeProxyConfig } from '../../model/lab';
 import type { EndpointAddress, ResolvedService, ServiceModel, ServicePortSpec } from '../services/types';
@@ -142,20 +136,6 @@ const CHAINS: Readonly<Record<'nat' | 'filter', readonly string[]>> = {
   ],
 };
 
-function canonIp(text: string): string | undefined {
-  const a = parseIpv4Sloppy(text.trim());
-  return a === undefined ? undefined : formatIpv4(a);
-}
-
-function parseCidrSloppy(text: string): Cidr | undefined {
-  const m = /^([^/]+)\/(\d{1,3})$/.exec(text.trim());
-  if (!m) return undefined;
-  const a = parseIpv4Sloppy(m[1] ?? '');
-  const len = Number(m[2]);
-  if (a === undefined || len > 32) return undefined;
-  return { addr: networkOf(a, len), len };
-}
-
 interface Ep {
   readonly ip: string;
   readonly port: number;
@@ -201,7 +181,6 @@ function makeEp(e: EndpointAddress, ip: string, port: number, nodeName: string):
   };
 }
 
-/** proxy.CategorizeEndpoints (no topology hints): cluster endpoints and local endpoints. */
 function categorize(
   eps: readonly Ep[],
   internalLocal: boolean,
@@ -210,15 +189,7 @@ function categorize(
 ): { cluster: Ep[]; local: Ep[] } {
   const usesCluster = !internalLocal || externallyAccessible;
   const usesLocal = internalLocal || (externalLocal && externallyAccessible);
-  let cluster: Ep[] = [];
-  if (usesCluster) {
-    cluster = eps.filter((e) => e.ready);
-    if (cluster.length === 0) cluster = eps.filter((e) => e.serving && e.terminating);
-  }
-  if (!usesLocal) return { cluster, local: [] };
-  let local = eps.filter((e) => e.local && e.ready);
-  if (local.length === 0) local = eps.filter((e) => e.local && e.serving && e.terminating);
-  return { cluster, local };
+  return categorizeEndpoints(eps, usesCluster, usesLocal);
 }
 
 /** `! -s <clusterCIDR>` etc.: the local-traffic detector's "not local" arguments, if it is implemented. */

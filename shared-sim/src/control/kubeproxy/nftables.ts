@@ -1,12 +1,6 @@
+import { canonIp, categorizeEndpoints, parseCidrSloppy } from './common';
 import { base32, sha256 } from '../../core/sha256';
-import {
-  cidrContains,
-  formatCidr,
-  formatIpv4,
-  networkOf,
-  parseIpv4Sloppy,
-  type Cidr,
-} from '../../dataplane/addr/ipv4';
+import { cidrContains, formatCidr, formatIpv4, parseIpv4Sloppy, type Cidr } from '../../dataplane/addr/ipv4';
 import {
   nftRule,
   type NftBaseChainSpec,
@@ -108,20 +102,6 @@ interface Ep {
   readonly base: string;
 }
 
-function canonIp(text: string): string | undefined {
-  const a = parseIpv4Sloppy(text.trim());
-  return a === undefined ? undefined : formatIpv4(a);
-}
-
-function parseCidrSloppy(text: string): Cidr | undefined {
-  const m = /^([^/]+)\/(\d{1,3})$/.exec(text.trim());
-  if (!m) return undefined;
-  const a = parseIpv4Sloppy(m[1] ?? '');
-  const len = Number(m[2]);
-  if (a === undefined || len > 32) return undefined;
-  return { addr: networkOf(a, len), len };
-}
-
 const lowerProto = (p: L4Protocol): 'tcp' | 'udp' | 'sctp' =>
   p === 'TCP' ? 'tcp' : p === 'UDP' ? 'udp' : 'sctp';
 const byKey = (a: { key: string }, b: { key: string }): number =>
@@ -170,44 +150,6 @@ function makeEp(
     terminating: e.terminating,
     base: nftEndpointChainBase(svc.namespace, svc.name, proto, portName, ip, port),
   };
-}
-
-interface Categorized {
-  readonly cluster: readonly Ep[];
-  readonly local: readonly Ep[];
-  readonly reachable: readonly Ep[];
-  readonly hasAny: boolean;
-}
-
-/** proxy.CategorizeEndpoints without topology (Podpath's slices carry no hints). */
-function categorize(eps: readonly Ep[], usesCluster: boolean, usesLocal: boolean): Categorized {
-  let cluster: Ep[] = [];
-  let hasAny = false;
-  if (usesCluster) {
-    cluster = eps.filter((e) => e.ready);
-    if (cluster.length === 0) cluster = eps.filter((e) => e.serving && e.terminating);
-    if (cluster.length > 0) hasAny = true;
-  }
-  if (!usesLocal) return { cluster, local: [], reachable: cluster, hasAny };
-  let localReady = false;
-  let localST = false;
-  for (const e of eps) {
-    if (e.ready) {
-      hasAny = true;
-      if (e.local) localReady = true;
-    } else if (e.serving && e.terminating) {
-      hasAny = true;
-      if (e.local) localST = true;
-    }
-  }
-  let local: Ep[] = [];
-  if (localReady) local = eps.filter((e) => e.local && e.ready);
-  else if (localST) local = eps.filter((e) => e.local && e.serving && e.terminating);
-  if (!usesCluster) return { cluster, local, reachable: local, hasAny };
-  if (!localST || localReady) return { cluster, local, reachable: cluster, hasAny };
-  const merged = new Map<string, Ep>();
-  for (const e of [...cluster, ...local]) merged.set(e.key, e);
-  return { cluster, local, reachable: [...merged.values()].sort(byKey), hasAny };
 }
 
 /** LocalTrafficDetector's nftables forms: [ifLocal, ifNotLocal], or undefined (no-op detector). */
@@ -437,7 +379,7 @@ export function kubeProxyNftables(
     const usesCluster = !internalPolicyLocal || (externallyAccessible && !externalPolicyLocal);
     const usesLocal = internalPolicyLocal || (externallyAccessible && externalPolicyLocal);
     const eps = endpointsFor(model, svc, sp, node.name);
-    const { cluster, local, reachable, hasAny } = categorize(eps, usesCluster, usesLocal);
+    const { cluster, local, reachable, hasAny } = categorizeEndpoints(eps, usesCluster, usesLocal);
     const base = nftServiceChainBase(svc.namespace, svc.name, proto, sp.name);
     const clusterChain = `service-${base}`;
     const localChain = `local-${base}`;
