@@ -27,7 +27,14 @@ import {
 } from '../netfilter/ipvs';
 import { ipvsSchedule } from '../netfilter/ipvsSched';
 import { formatRule, type Rule, type Table } from '../netfilter/rule';
-import { chainOf, HOOK_TABLES, nfRunChain, type Hook, type NfContext } from '../netfilter/tables';
+import {
+  chainOf,
+  HOOK_TABLES,
+  nfRunChain,
+  type Hook,
+  type NfContext,
+  type NfVerdict,
+} from '../netfilter/tables';
 import { nftBaseChains, nftRunBaseChain, type NftBaseChainRef } from '../netfilter/nftEval';
 import type { NftHook } from '../netfilter/nft';
 import { fibLookup, formatRoute, type Route } from '../route/fib';
@@ -692,36 +699,8 @@ function nftStep(
       `${v.kind === 'DROP' ? 'dropped' : 'rejected'} by nftables on ${h.id} (${res.table} ${res.chain}: ${rule})`,
     );
   }
-  if (v.kind === 'DNAT' && c) {
-    const port = v.toPort ?? portsOf(p).dport;
-    j.hop(
-      h,
-      'netfilter',
-      `${prefix}nft ${path}: dnat to ${formatIpv4(v.toAddr)}:${port}${alts}${cost}`,
-      ipLayers(p),
-      iface,
-      rule,
-    );
-    const np = setAddr(p, 'dst', v.toAddr as Ipv4Addr, port);
-    c.entry = { ...c.entry, reply: invert(tupleOf(np)) };
-    return np;
-  }
-  if ((v.kind === 'MASQUERADE' || v.kind === 'SNAT') && c) {
-    const to = v.kind === 'SNAT' ? (v.toAddr as Ipv4Addr) : selectSrc(h, a.outIface ?? '', p.dst);
-    if (to === undefined) return p;
-    const sport = snatPort(j, h, p, to, pass, v.randomFully);
-    j.hop(
-      h,
-      'netfilter',
-      `${prefix}nft ${path}: ${v.kind === 'SNAT' ? 'snat' : 'masquerade'} to ${formatIpv4(to)}${cost}`,
-      ipLayers(p),
-      iface,
-      rule,
-    );
-    const np = setAddr(p, 'src', to, sport);
-    c.entry = { ...c.entry, reply: invert(tupleOf(np)) };
-    return np;
-  }
+  const natted = applyNat(j, h, p, pass, a, v, `${prefix}nft ${path}`, `${alts}${cost}`, rule, true, iface);
+  if (natted) return natted;
   if (res.matched.length > 0 || v.kind !== 'ACCEPT') {
     j.hop(
       h,
@@ -799,6 +778,47 @@ function nfHook(
   return p;
 }
 
+/**
+ * Applies a DNAT/SNAT/MASQUERADE verdict to the first packet of a NEW connection, records the
+ * binding in its conntrack entry (the reply tuple), and says so in the trace. Undefined when the
+ * verdict is no NAT.
+ */
+function applyNat(
+  j: Journey,
+  h: Host,
+  p: Ipv4Packet,
+  pass: Pass,
+  a: HookArgs,
+  v: NfVerdict,
+  label: string,
+  tail: string,
+  rule: string | undefined,
+  nft: boolean,
+  iface?: string,
+): Ipv4Packet | undefined {
+  const c = pass.ct;
+  if (!c) return undefined;
+  let np: Ipv4Packet;
+  let what: string;
+  if (v.kind === 'DNAT') {
+    const port = v.toPort ?? portsOf(p).dport;
+    what = `${nft ? 'dnat' : 'DNAT'} to ${formatIpv4(v.toAddr)}:${port}`;
+    np = setAddr(p, 'dst', v.toAddr as Ipv4Addr, port);
+  } else if (v.kind === 'SNAT' || v.kind === 'MASQUERADE') {
+    const out = a.outIface ?? '';
+    const to = v.kind === 'SNAT' ? (v.toAddr as Ipv4Addr) : selectSrc(h, out, p.dst);
+    if (to === undefined) return p;
+    what =
+      v.kind === 'SNAT'
+        ? `${nft ? 'snat' : 'SNAT'} to ${formatIpv4(to)}`
+        : `${nft ? 'masquerade' : 'MASQUERADE'} to ${formatIpv4(to)} (primary address of ${out})`;
+    np = setAddr(p, 'src', to, snatPort(j, h, p, to, pass, v.randomFully));
+  } else return undefined;
+  j.hop(h, 'netfilter', `${label}: ${what}${tail}`, ipLayers(p), iface, rule);
+  c.entry = { ...c.entry, reply: invert(tupleOf(np)) };
+  return np;
+}
+
 /** The nat table at one hook: rules for a NEW connection, the conntrack entry's translation otherwise. */
 function natHook(
   j: Journey,
@@ -846,40 +866,8 @@ function natHook(
   const rule = res.rule ? formatRule(res.rule) : undefined;
   const choices = res.statistics[0] ? endpointChoices(h, res.statistics[0].rule.chain, res.chains) : '';
   const alts = `${choices ? `; the flow's hash picked it among ${choices}` : ''} (${res.evaluated} rule${res.evaluated === 1 ? '' : 's'} evaluated)`;
-  if (v.kind === 'DNAT') {
-    const port = v.toPort ?? portsOf(p).dport;
-    j.hop(
-      h,
-      'netfilter',
-      `${prefix}nat ${path}: DNAT to ${formatIpv4(v.toAddr)}:${port}${alts}`,
-      ipLayers(p),
-      iface,
-      rule,
-    );
-    const np = setAddr(p, 'dst', v.toAddr as Ipv4Addr, port);
-    c.entry = { ...c.entry, reply: invert(tupleOf(np)) };
-    return np;
-  }
-  if (v.kind === 'SNAT' || v.kind === 'MASQUERADE') {
-    let to: Ipv4Addr;
-    let detail: string;
-    if (v.kind === 'SNAT') {
-      to = v.toAddr as Ipv4Addr;
-      detail = `SNAT to ${formatIpv4(to)}`;
-    } else {
-      const out = a.outIface ?? '';
-      const s = selectSrc(h, out, p.dst);
-      if (s === undefined) return p;
-      to = s;
-      detail = `MASQUERADE to ${formatIpv4(to)} (primary address of ${out})`;
-    }
-    const sport = snatPort(j, h, p, to, pass, v.randomFully);
-    j.hop(h, 'netfilter', `${prefix}nat ${path}: ${detail}${alts}`, ipLayers(p), iface, rule);
-    const np = setAddr(p, 'src', to, sport);
-    const t = invert(tupleOf(np));
-    c.entry = { ...c.entry, reply: t };
-    return np;
-  }
+  const natted = applyNat(j, h, p, pass, a, v, `${prefix}nat ${path}`, alts, rule, false, iface);
+  if (natted) return natted;
   if (res.matched.length > 0) {
     j.hop(
       h,
