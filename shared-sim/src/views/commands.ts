@@ -55,7 +55,7 @@ export function runCommand(world: World, h: Host, command: string, opts: Command
   const cmd = argv.join(' ');
   const ok = (stdout: string, stderr?: string): CommandResult =>
     stderr === undefined ? { ok: true, stdout } : { ok: true, stdout, stderr };
-  const [a0, a1, a2, a3, a4] = argv;
+  const [a0, a1, a2] = argv;
   if (a0 === 'ip') {
     const obj = a1 ?? '';
     const rest = argv.slice(2).filter((x) => x !== 'show' && x !== 'list');
@@ -143,8 +143,6 @@ export function runCommand(world: World, h: Host, command: string, opts: Command
     const r = ipsetList(h, a2);
     return r.ok ? ok(r.stdout) : { ok: false, error: r.error };
   }
-  void a3;
-  void a4;
   return {
     ok: false,
     error: `podpath does not simulate "${cmd}" yet; it can show: ${SUPPORTED_COMMANDS.join(', ')}`,
