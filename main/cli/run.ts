@@ -2,14 +2,11 @@ import {
   compile,
   formatDns,
   formatTrace,
-  conntrackAfter,
   formatConntrack,
   parseLabText,
-  resolveSource,
-  resolveTarget,
-  runCommand,
+  runShow,
+  runTrace,
   SUPPORTED_COMMANDS,
-  walk,
   type Problem,
   type World,
 } from '../../shared-sim/src/index';
@@ -188,14 +185,12 @@ function dispatch(p: Parsed, io: CliIo): CliResult {
         ...(p.options.has('--df') ? { df: true } : p.options.has('--no-df') ? { df: false } : {}),
         ...(ttl !== undefined ? { ttl } : {}),
       };
-      const probe = resolveTarget(r.world, req);
+      const probe = runTrace(r.world, req);
       if (!probe.ok) {
         if (probe.dns) return { code: 1, stdout: formatDns(probe.dns), stderr: `podpath: ${probe.error}\n` };
         throw new UsageError(probe.error);
       }
-      const walked = walk(r.world.fabric, probe.probe);
-      const trace = walked.trace;
-      const conntrack = conntrackAfter(walked.conntrack);
+      const { trace, conntrack } = probe;
       if (p.options.has('--json')) {
         const doc = { ...trace, ...(probe.dns ? { dns: probe.dns } : {}), conntrack };
         return { code: 0, stdout: JSON.stringify(doc, null, 2) + '\n', stderr: '' };
@@ -219,12 +214,11 @@ function dispatch(p: Parsed, io: CliIo): CliResult {
       const command = rest[0] ?? '';
       const r = load(io, file);
       if ('code' in r) return r;
-      const src = resolveSource(r.world, on);
-      if (!src.ok) throw new UsageError(src.error.replace(/^--from/, '--on'));
-      const host = r.world.fabric.hosts.get(src.host);
-      if (!host) throw new UsageError(`--on ${on}: no such host`);
-      const out = runCommand(r.world, host, command, { now: io.now() });
-      if (!out.ok) return { code: 1, stdout: '', stderr: `${out.error}\n` };
+      const out = runShow(r.world, on, command, io.now());
+      if (!out.ok) {
+        if ('usage' in out) throw new UsageError(out.error);
+        return { code: 1, stdout: '', stderr: `${out.error}\n` };
+      }
       return { code: 0, stdout: out.stdout, stderr: out.stderr ?? '' };
     }
     default:

@@ -16,3 +16,11 @@ export { formatTrace, conntrackAfter, formatConntrack } from './views/traceText'
 export { resolveTarget, resolveSource, type TraceRequest, type ResolvedProbe } from './views/resolve';
 export { parseIpv4, formatIpv4 } from './dataplane/addr/ipv4';
 export { resolveByDns, formatDns, type DnsResolution, type DnsQuery } from './views/dns';
+export {
+  runTrace,
+  runShow,
+  interfaceMtu,
+  probeEndpoints,
+  type TraceRun,
+  type ProbeEndpoints,
+} from './views/probeRun';
