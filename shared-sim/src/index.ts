@@ -24,3 +24,20 @@ export {
   type TraceRun,
   type ProbeEndpoints,
 } from './views/probeRun';
+export {
+  parseKubeYaml,
+  importYaml,
+  objectsToYaml,
+  labObjectsToYaml,
+  describeObject,
+  MAX_YAML_CHARS,
+  MAX_YAML_DEPTH,
+  MAX_YAML_DOCUMENTS,
+  MAX_YAML_ALIAS_COUNT,
+  type YamlLimits,
+  type YamlProblem,
+  type YamlParse,
+  type YamlImport,
+  type YamlImportResult,
+  type YamlObject,
+} from './model/yaml';
