@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { alignSteps, summarize, stepKey } from '../../../renderer/src/compare/align';
 import { applyVariant, currentSettings, variantLabel } from '../../../renderer/src/compare/variant';
 import { SimCore } from '../../../renderer/src/worker/simCore';
-import type { CompareSide, Phase, Step } from '../../../renderer/src/worker/protocol';
+import type { Phase, Step } from '../../../renderer/src/worker/protocol';
 
 const VXLAN = JSON.parse(
   readFileSync(path.resolve(__dirname, '../../../assets/labs/flannel-vxlan-2node.podlab.json'), 'utf8'),
