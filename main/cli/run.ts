@@ -10,10 +10,16 @@ import {
   type Problem,
   type World,
 } from '../../shared-sim/src/index';
+import { runExport, runImport } from './importExport';
+import { reachProto, runReach } from './reach';
 
 export interface CliIo {
   readFile(path: string): string;
   now(): number;
+  /** Atomic write (temp file + rename); default: main/cli/importExport.ts writeFileAtomicSync. */
+  writeFile?(path: string, text: string): void;
+  /** A file's size in bytes (refuse huge inputs before reading); default: fs.statSync. */
+  fileSize?(path: string): number | undefined;
 }
 
 export interface CliResult {
@@ -33,8 +39,19 @@ usage:
   podpath show LAB --on REF "COMMAND"
       what COMMAND prints on that host (ip addr, ip route, ip neigh, bridge fdb show,
       iptables-save, cat /etc/resolv.conf, …)
+  podpath reach LAB [--port N] [--proto tcp|udp|sctp] [--json]
+      the pod-to-pod reachability matrix: NetworkPolicy (where the CNI enforces it) and
+      the data plane together (default: TCP 80)
+  podpath reach LAB --explain FROM TO [--port N] [--proto P] [--json]
+      one pair: the policy and rule that decided, or why the data plane does not deliver
   podpath validate LAB
       check a lab file and print every problem
+  podpath import LAB FILE.yaml [--out LAB2]
+      merge Kubernetes YAML (documents separated by ---, or a List as kubectl get -o yaml
+      prints it) into the lab's objects: same kind/namespace/name replaced, others added;
+      LAB is rewritten (or LAB2 written) only when everything is valid
+  podpath export LAB --yaml [--out FILE]
+      print the lab's Kubernetes objects as multi-document YAML (or write them to FILE)
   podpath --help | --version
 
 REF names an element: node/NAME, router/NAME, client/NAME, pod/NAMESPACE/NAME (or NAMESPACE/NAME),
@@ -49,8 +66,17 @@ interface Parsed {
   readonly options: Map<string, string | true>;
 }
 
-const VALUE_OPTIONS = new Set(['--from', '--to', '--port', '--proto', '--size', '--on', '--ttl']);
-const FLAG_OPTIONS = new Set(['--json', '--df', '--no-df', '--help', '-h', '--version']);
+const VALUE_OPTIONS = new Set(['--out', '--from', '--to', '--port', '--proto', '--size', '--on', '--ttl']);
+const FLAG_OPTIONS = new Set([
+  '--explain',
+  '--yaml',
+  '--json',
+  '--df',
+  '--no-df',
+  '--help',
+  '-h',
+  '--version',
+]);
 
 function parseArgs(argv: readonly string[]): Parsed {
   const positional: string[] = [];
@@ -202,6 +228,24 @@ function dispatch(p: Parsed, io: CliIo): CliResult {
         stderr: '',
       };
     }
+    case 'reach': {
+      const explain = p.options.has('--explain');
+      if (explain && rest.length !== 2) throw new UsageError('--explain needs FROM and TO (two pods)');
+      if (!explain && rest.length) throw new UsageError(`unexpected argument ${rest[0] ?? ''}`);
+      const proto = reachProto(stringOption(p, '--proto'));
+      if (typeof proto !== 'string') throw new UsageError(proto.usage);
+      const port = intOption(p, '--port', 1, 65535) ?? 80;
+      const r = load(io, file);
+      if ('code' in r) return r;
+      const out = runReach(r.world, r.warnings, {
+        port,
+        proto,
+        json: p.options.has('--json'),
+        ...(explain ? { explain: [rest[0] ?? '', rest[1] ?? ''] as const } : {}),
+      });
+      if ('usage' in out) throw new UsageError(out.usage);
+      return out;
+    }
     case 'show': {
       const on = stringOption(p, '--on');
       if (on === undefined) throw new UsageError('show needs --on REF');
@@ -221,9 +265,21 @@ function dispatch(p: Parsed, io: CliIo): CliResult {
       }
       return { code: 0, stdout: out.stdout, stderr: out.stderr ?? '' };
     }
+    case 'import': {
+      if (file === undefined) throw new UsageError('import needs LAB (a .podlab.json file) and FILE.yaml');
+      const [yamlFile, ...extra] = rest;
+      if (yamlFile === undefined) throw new UsageError('import needs FILE.yaml after LAB');
+      if (extra.length) throw new UsageError(`unexpected argument ${extra[0] ?? ''}`);
+      return runImport(file, yamlFile, stringOption(p, '--out'), io);
+    }
+    case 'export': {
+      if (file === undefined) throw new UsageError('export needs LAB (a .podlab.json file)');
+      if (rest.length) throw new UsageError(`unexpected argument ${rest[0] ?? ''}`);
+      if (!p.options.has('--yaml'))
+        throw new UsageError('export needs a format: --yaml (the Kubernetes objects as multi-document YAML)');
+      return runExport(file, stringOption(p, '--out'), io);
+    }
     default:
-      throw new UsageError(
-        `unknown command ${cmd}${cmd === 'reach' ? ' (the reachability matrix is not available in this version yet)' : ''}`,
-      );
+      throw new UsageError(`unknown command ${cmd}`);
   }
 }
