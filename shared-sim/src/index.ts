@@ -41,3 +41,17 @@ export {
   type YamlImportResult,
   type YamlObject,
 } from './model/yaml';
+export { computeBgp, labUnderlay, type Underlay } from './control/bgp/index';
+export type {
+  BgpBlock,
+  BgpEvent,
+  BgpInput,
+  BgpPath,
+  BgpReach,
+  BgpSession,
+  BgpSpeaker,
+  BgpState,
+  InstalledRoute,
+  NextHopResolution,
+  RibEntry,
+} from './control/bgp/index';
