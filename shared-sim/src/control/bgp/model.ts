@@ -709,7 +709,7 @@ export function computeBgp(input: BgpInput): BgpState {
     return p.resolved.kind !== 'none';
   }
 
-  function compare(x: MPath, y: MPath): { c: number; why: string } {
+  function compare(x: MPath, y: MPath, router = false): { c: number; why: string } {
     const pref = (p: MPath): number => (p.source === 'static' ? 200 : p.source === 'kernel' ? 10 : 100);
     if (pref(x) !== pref(y))
       return {
@@ -739,6 +739,9 @@ export function computeBgp(input: BgpInput): BgpState {
     const mx = x.resolved.kind === 'connected' ? 0 : 1;
     const my = y.resolved.kind === 'connected' ? 0 : 1;
     if (mx !== my) return { c: mx - my, why: 'lower IGP metric to the next hop (directly connected)' };
+    // routers (FRR, Cisco): among eBGP paths the oldest one stays (RFC 5004); BIRD does not do this
+    if (router && x.ebgp && y.ebgp && x.since !== y.since)
+      return { c: x.since - y.since, why: 'older eBGP path (the router keeps the path it learned first)' };
     const idx = ipNum(x.originatorId ?? x.peerRouterId ?? '');
     const idy = ipNum(y.originatorId ?? y.peerRouterId ?? '');
     if (idx !== idy)
@@ -789,7 +792,7 @@ export function computeBgp(input: BgpInput): BgpState {
   function update(sp: Sp, prefix: string, paths: MPath[], t: number): void {
     const e = sp.rib.get(prefix);
     const old = e?.paths[0];
-    if (paths.length > 1) paths.sort((x, y) => compare(x, y).c);
+    if (paths.length > 1) paths.sort((x, y) => compare(x, y, sp.kind === 'router').c);
     if (paths.length === 0) sp.rib.delete(prefix);
     else if (e) e.paths = paths;
     else sp.rib.set(prefix, { prefix, paths });
@@ -801,7 +804,7 @@ export function computeBgp(input: BgpInput): BgpState {
       sp,
       () =>
         best
-          ? `${sp.name}: best path for ${prefix} is now via ${best.nextHop ?? 'local'} from ${best.protocol}${paths.length > 1 ? ` (${compare(best, paths[1]!).why} than ${paths[1]!.protocol})` : ''}`
+          ? `${sp.name}: best path for ${prefix} is now via ${best.nextHop ?? 'local'} from ${best.protocol}${paths.length > 1 ? ` (${compare(best, paths[1]!, sp.kind === 'router').why} than ${paths[1]!.protocol})` : ''}`
           : `${sp.name}: no path left for ${prefix}`,
       { prefix },
     );
@@ -994,6 +997,11 @@ export function computeBgp(input: BgpInput): BgpState {
   }
 
   // --- results ------------------------------------------------------------------------------
+  // the event list in time order (stable: the processing order within one millisecond)
+  if (record) {
+    events.sort((x, y) => x.t - y.t || x.seq - y.seq);
+    events.forEach((e, i) => ((e as { seq: number }).seq = i));
+  }
   const sessions: BgpSession[] = msess.map((m) => ({
     ...m.s,
     state: m.state,
@@ -1005,7 +1013,8 @@ export function computeBgp(input: BgpInput): BgpState {
   const rib = new Map<string, ReadonlyMap<string, RibEntry>>();
   const installed = new Map<string, readonly InstalledRoute[]>();
   for (const sp of sps) {
-    for (const e of sp.rib.values()) if (e.paths.length > 1) e.why = compare(e.paths[0]!, e.paths[1]!).why;
+    for (const e of sp.rib.values())
+      if (e.paths.length > 1) e.why = compare(e.paths[0]!, e.paths[1]!, sp.kind === 'router').why;
     rib.set(sp.ref, sp.rib);
     const routes: InstalledRoute[] = [];
     const stopped = stopAfter.has(sp.idx);
