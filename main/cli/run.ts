@@ -11,6 +11,7 @@ import {
   type World,
 } from '../../shared-sim/src/index';
 import { runExport, runImport } from './importExport';
+import { reachProto, runReach } from './reach';
 
 export interface CliIo {
   readFile(path: string): string;
@@ -38,6 +39,11 @@ usage:
   podpath show LAB --on REF "COMMAND"
       what COMMAND prints on that host (ip addr, ip route, ip neigh, bridge fdb show,
       iptables-save, cat /etc/resolv.conf, …)
+  podpath reach LAB [--port N] [--proto tcp|udp|sctp] [--json]
+      the pod-to-pod reachability matrix: NetworkPolicy (where the CNI enforces it) and
+      the data plane together (default: TCP 80)
+  podpath reach LAB --explain FROM TO [--port N] [--proto P] [--json]
+      one pair: the policy and rule that decided, or why the data plane does not deliver
   podpath validate LAB
       check a lab file and print every problem
   podpath import LAB FILE.yaml [--out LAB2]
@@ -61,7 +67,16 @@ interface Parsed {
 }
 
 const VALUE_OPTIONS = new Set(['--out', '--from', '--to', '--port', '--proto', '--size', '--on', '--ttl']);
-const FLAG_OPTIONS = new Set(['--yaml', '--json', '--df', '--no-df', '--help', '-h', '--version']);
+const FLAG_OPTIONS = new Set([
+  '--explain',
+  '--yaml',
+  '--json',
+  '--df',
+  '--no-df',
+  '--help',
+  '-h',
+  '--version',
+]);
 
 function parseArgs(argv: readonly string[]): Parsed {
   const positional: string[] = [];
@@ -213,6 +228,24 @@ function dispatch(p: Parsed, io: CliIo): CliResult {
         stderr: '',
       };
     }
+    case 'reach': {
+      const explain = p.options.has('--explain');
+      if (explain && rest.length !== 2) throw new UsageError('--explain needs FROM and TO (two pods)');
+      if (!explain && rest.length) throw new UsageError(`unexpected argument ${rest[0] ?? ''}`);
+      const proto = reachProto(stringOption(p, '--proto'));
+      if (typeof proto !== 'string') throw new UsageError(proto.usage);
+      const port = intOption(p, '--port', 1, 65535) ?? 80;
+      const r = load(io, file);
+      if ('code' in r) return r;
+      const out = runReach(r.world, r.warnings, {
+        port,
+        proto,
+        json: p.options.has('--json'),
+        ...(explain ? { explain: [rest[0] ?? '', rest[1] ?? ''] as const } : {}),
+      });
+      if ('usage' in out) throw new UsageError(out.usage);
+      return out;
+    }
     case 'show': {
       const on = stringOption(p, '--on');
       if (on === undefined) throw new UsageError('show needs --on REF');
@@ -247,8 +280,6 @@ function dispatch(p: Parsed, io: CliIo): CliResult {
       return runExport(file, stringOption(p, '--out'), io);
     }
     default:
-      throw new UsageError(
-        `unknown command ${cmd}${cmd === 'reach' ? ' (the reachability matrix is not available in this version yet)' : ''}`,
-      );
+      throw new UsageError(`unknown command ${cmd}`);
   }
 }

@@ -41,6 +41,21 @@ export {
   type YamlImportResult,
   type YamlObject,
 } from './model/yaml';
+export {
+  reachMatrix,
+  reachJson,
+  formatReach,
+  explainReach,
+  formatExplain,
+  type ReachMatrix,
+  type ReachOptions,
+  type ReachProto,
+  type ReachCell,
+  type Explain,
+} from './views/reach';
+export type { NetworkPolicy } from './model/networkPolicy';
+export type { PolicyEngine, DirectionVerdict } from './control/policy/engine';
+export type { PolicyHopInfo } from './dataplane/walker/policyHook';
 export { computeBgp, labUnderlay, type Underlay } from './control/bgp/index';
 export type {
   BgpBlock,

@@ -32,6 +32,8 @@ import { kubeProxyNftables } from '../control/kubeproxy/nftables';
 import { HostBuilder, ifAddr } from './hostBuilder';
 import { HOST_RESOLV_CONF } from './hostFiles';
 import type { PodInfo, World } from './world';
+import { buildPolicyEngine } from '../control/policy/engine';
+import { policyEnforcement } from '../control/policy/enforcement';
 
 const ZERO = 0 as Ipv4Addr;
 
@@ -219,9 +221,18 @@ export function compile(lab: Lab, labWarnings: readonly Problem[] = [], opts: Co
   const segs = new Map<string, Segment>([...segments].map(([k, v]) => [k, v]));
   const services = servicesOut.model ?? { services: [], endpoints: new Map() };
   const announced = announceLoadBalancerIPs(lab, services, fnodes, problems);
+  const policy = buildPolicyEngine(lab.objects, lab.networkPolicies, pods);
+  const enforcement = policyEnforcement(lab, policy, hosts);
+  problems.push(...enforcement.problems);
   return {
     lab,
-    fabric: { hosts, segments: segs, ...(announced.size ? { announced } : {}) },
+    policy,
+    fabric: {
+      hosts,
+      segments: segs,
+      ...(announced.size ? { announced } : {}),
+      ...(enforcement.hook ? { policy: enforcement.hook } : {}),
+    },
     problems,
     pods,
     podSubnets,
@@ -507,6 +518,7 @@ const MODELLED_FAULTS = [
   'selector-mismatch',
   'target-port-mismatch',
   'coredns-down',
+  'network-policy',
 ];
 
 function applyNodeFaults(lab: Lab, builders: Map<string, HostBuilder>, problems: Problem[]): void {

@@ -145,6 +145,9 @@ export interface PodSpec {
   readonly fromDeployment?: string;
 }
 
+export type { NetworkPolicy } from './networkPolicy';
+import type { NetworkPolicy } from './networkPolicy';
+
 export interface Fault {
   readonly type: string;
   readonly [k: string]: unknown;
@@ -161,6 +164,8 @@ export interface Lab {
   readonly clients: readonly ClientSpec[];
   readonly objects: readonly KubeObject[];
   readonly pods: readonly PodSpec[];
+  /** NetworkPolicies from `objects` and from `network-policy` faults, validated and defaulted. */
+  readonly networkPolicies: readonly NetworkPolicy[];
   readonly faults: readonly Fault[];
   readonly layout: Readonly<Record<string, { readonly x: number; readonly y: number }>>;
 }

@@ -29,6 +29,7 @@ import {
   type RouterSpec,
 } from './lab';
 import { ELEMENT_NAME, Reader } from './reader';
+import { readNetworkPolicy, type NetworkPolicy } from './networkPolicy';
 import { parseRef } from './refs';
 
 export type LabParse =
@@ -121,8 +122,8 @@ export function parseLab(json: unknown): LabParse {
     cluster,
     userObjects,
   );
-  const { objects, pods } = readObjects(r, [...userObjects, ...coredns], nodeNames, cluster);
-  const faults = readFaults(r, r.array(json, 'faults', 'faults'));
+  const { objects, pods, networkPolicies } = readObjects(r, [...userObjects, ...coredns], nodeNames, cluster);
+  const faults = readFaults(r, r.array(json, 'faults', 'faults'), networkPolicies);
   const layout = readLayout(r, r.object(json, 'layout', 'layout'));
 
   if (r.hasErrors)
@@ -143,6 +144,7 @@ export function parseLab(json: unknown): LabParse {
     clients,
     objects,
     pods,
+    networkPolicies,
     faults,
     layout,
   };
@@ -651,9 +653,10 @@ function readObjects(
   list: unknown[],
   nodeNames: Set<string>,
   cluster: ClusterConfig,
-): { objects: KubeObject[]; pods: PodSpec[] } {
+): { objects: KubeObject[]; pods: PodSpec[]; networkPolicies: NetworkPolicy[] } {
   const objects: KubeObject[] = [];
   const pods: PodSpec[] = [];
+  const networkPolicies: NetworkPolicy[] = [];
   const seen = new Map<string, string>();
   list.forEach((o, i) => {
     const path = `objects[${i}]`;
@@ -709,6 +712,8 @@ function readObjects(
       pods.push(...expandDeployment(r, o, path, namespace ?? 'default', name, nodeNames, cluster, i));
     } else if (kind === 'Service') {
       readServiceSpec(r, r.object(o, 'spec', `${path}.spec`), `${path}.spec`);
+    } else if (kind === 'NetworkPolicy') {
+      networkPolicies.push(readNetworkPolicy(r, o, path, namespace ?? 'default', name));
     }
   });
   const podIps = new Map<string, string>();
@@ -719,7 +724,7 @@ function readObjects(
     if (other !== undefined) r.error(path, p.podIP, `is already the IP of pod ${other}`);
     podIps.set(p.podIP, `${p.namespace}/${p.name}`);
   });
-  return { objects, pods };
+  return { objects, pods, networkPolicies };
 }
 
 function readLabels(r: Reader, meta: Record<string, unknown>, path: string): void {
@@ -927,7 +932,7 @@ const FAULT_TYPES = [
   'hairpin-mode-off',
 ];
 
-function readFaults(r: Reader, list: unknown[]): Fault[] {
+function readFaults(r: Reader, list: unknown[], networkPolicies: NetworkPolicy[]): Fault[] {
   const out: Fault[] = [];
   list.forEach((f, i) => {
     const path = `faults[${i}]`;
@@ -952,9 +957,50 @@ function readFaults(r: Reader, list: unknown[]): Fault[] {
       if (route !== '' && route !== 'default' && !parseCidr(route, false).ok)
         r.error(`${path}.route`, route, 'is neither "default" nor a CIDR');
     }
+    if (type === 'network-policy') readPolicyFault(r, f, path, networkPolicies);
     out.push(f as Fault);
   });
   return out;
+}
+
+/** A `network-policy` fault: its `policy` is a NetworkPolicy object, validated like one in `objects`. */
+function readPolicyFault(
+  r: Reader,
+  f: Record<string, unknown>,
+  path: string,
+  networkPolicies: NetworkPolicy[],
+): void {
+  const pp = `${path}.policy`;
+  const o = f['policy'];
+  if (o === undefined || o === null)
+    return r.error(pp, undefined, 'is missing: a network-policy fault carries a NetworkPolicy object');
+  if (!r.isObject(o)) return r.error(pp, o, 'must be a NetworkPolicy object');
+  const kind = o['kind'];
+  if (kind !== undefined && kind !== 'NetworkPolicy')
+    return r.error(`${pp}.kind`, kind, 'must be NetworkPolicy');
+  const meta = r.object(o, 'metadata', `${pp}.metadata`);
+  const name = r.requiredString(meta, 'name', `${pp}.metadata.name`);
+  const namespace = r.string(meta, 'namespace', `${pp}.metadata.namespace`, 'default');
+  if (name !== '' && !DNS1123_SUBDOMAIN.test(name))
+    r.error(
+      `${pp}.metadata.name`,
+      name,
+      'is not a valid Kubernetes name (lower-case letters, digits, "-" and ".")',
+    );
+  if (!DNS1123_LABEL.test(namespace))
+    r.error(
+      `${pp}.metadata.namespace`,
+      namespace,
+      'is not a valid namespace name (lower-case letters, digits and "-")',
+    );
+  const other = networkPolicies.find((p) => p.namespace === namespace && p.name === name);
+  if (other)
+    r.error(
+      `${pp}.metadata.name`,
+      name,
+      `is already used by ${other.source} (a NetworkPolicy named ${namespace}/${name} exists twice)`,
+    );
+  networkPolicies.push(readNetworkPolicy(r, o, pp, namespace, name));
 }
 
 function readLayout(r: Reader, layout: Record<string, unknown>): Record<string, { x: number; y: number }> {

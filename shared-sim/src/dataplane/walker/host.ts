@@ -6,6 +6,7 @@ import type { Netfilter } from '../netfilter/tables';
 import type { IpSet, IpvsTable } from '../netfilter/ipvs';
 import type { NftRuleset } from '../netfilter/nft';
 import type { Route } from '../route/fib';
+import type { WorkloadPolicyHook } from './policyHook';
 
 /**
  * One network namespace with everything the kernel holds for it. The walker reads these; it
@@ -47,6 +48,8 @@ export interface Segment {
 
 export interface Fabric {
   readonly hosts: ReadonlyMap<string, Host>;
+  /** NetworkPolicy enforced at workload interfaces (Calico), when the CNI enforces it. */
+  readonly policy?: WorkloadPolicyHook;
   readonly segments: ReadonlyMap<string, Segment>;
   /**
    * Addresses a host answers ARP for on a segment without owning them (a load balancer's L2

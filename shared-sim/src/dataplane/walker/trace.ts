@@ -1,4 +1,5 @@
 import type { Layer } from '../wire/packet';
+import type { PolicyHopInfo } from './policyHook';
 
 export type Verdict =
   'delivered' | 'dropped' | 'rejected' | 'unreachable' | 'ttl-exceeded' | 'fragmentation-needed' | 'no-route';
@@ -26,6 +27,8 @@ export interface Hop {
   readonly detail: string;
   /** The table entry that decided, as the real tool prints it. */
   readonly rule?: string;
+  /** NetworkPolicy enforcement at a workload interface: which policy and rule decided. */
+  readonly policy?: PolicyHopInfo;
   readonly layers: readonly Layer[];
 }
 

@@ -59,6 +59,7 @@ import {
 } from '../wire/packet';
 import { addrTypeOn, hostOwns, linkByName, segmentIndex, selectSrc, type Fabric, type Host } from './host';
 import type { Hop, PacketTrace, Stage, Trace, Verdict, WireCapture } from './trace';
+import type { PolicyHopInfo } from './policyHook';
 
 /** What to send: CONTRACT.md §3 `podpath trace` after its arguments are resolved. */
 export interface Probe {
@@ -179,6 +180,7 @@ class Journey {
     layers: readonly Layer[],
     iface?: string,
     rule?: string,
+    policy?: PolicyHopInfo,
   ): void {
     if (++this.steps > MAX_STEPS)
       throw new WalkError(
@@ -191,6 +193,7 @@ class Journey {
       stage,
       detail,
       ...(rule !== undefined ? { rule } : {}),
+      ...(policy !== undefined ? { policy } : {}),
       layers,
     });
   }
@@ -1462,10 +1465,27 @@ function ipRoute(j: Journey, h: Host, iface: string, p: Ipv4Packet, pass: Pass):
   }
   let q: Ipv4Packet = { ...p, ttl: p.ttl - 1 };
   const a = { inIface: iface, outIface: dev };
+  if (j.fabric.policy) workloadPolicy(j, h, q, pass, iface, dev);
   q = nfHook(j, h, 'FORWARD', q, pass, a, dev);
   q = nfHook(j, h, 'POSTROUTING', q, pass, a, dev);
   if (datagramLength(q) > link.mtu) q = fragment(j, h, q, link);
   xmit(j, h, link, q, r.via ?? q.dst);
+}
+
+/** NetworkPolicy at workload interfaces (Calico's chains, inserted first in filter FORWARD). */
+function workloadPolicy(
+  j: Journey,
+  h: Host,
+  p: Ipv4Packet,
+  pass: Pass,
+  inIface: string,
+  outIface: string,
+): void {
+  const steps = j.fabric.policy?.forward(h.id, inIface, outIface, p, pass.ct?.state ?? 'NEW') ?? [];
+  for (const s of steps) {
+    j.hop(h, 'netfilter', s.detail, ipLayers(p), s.iface, s.rule, s.policy);
+    if (s.verdict === 'drop') throw new WalkError('dropped', s.reason);
+  }
 }
 
 /** An ICMP error a host would send; the walk records it (it does not follow it back). */
