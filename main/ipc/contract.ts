@@ -60,6 +60,16 @@ export interface ExportedLab {
   readonly path?: string;
 }
 
+/** What `labs:importYaml` did: the saved lab and which objects were added or replaced. */
+export interface YamlImportReport {
+  readonly lab: LabRecord;
+  /** `Kind namespace/name` (`Namespace name` for namespaces), in YAML order. */
+  readonly added: readonly string[];
+  readonly replaced: readonly string[];
+  /** Warnings of the YAML and of the lab validator (the import happened). */
+  readonly warnings: readonly Problem[];
+}
+
 export interface ValidationReport {
   readonly valid: boolean;
   /** Errors and warnings, each with its field path and message. */
@@ -140,6 +150,14 @@ export const channels = {
   'labs:revisions': channel<readonly RevisionSummary[]>()(
     z.strictObject({ id }),
     'The saved and autosaved revisions of a lab, newest first.',
+  ),
+  'labs:importYaml': channel<YamlImportReport>()(
+    z.strictObject({ id, text: fileText }),
+    'Merges Kubernetes YAML (multi-document or a List) into a lab’s objects and saves it as a new revision; nothing is saved on any error.',
+  ),
+  'labs:exportYaml': channel<ExportedLab>()(
+    z.strictObject({ id }),
+    'The lab’s Kubernetes objects as multi-document YAML.',
   ),
   'labs:restore': channel<LabRecord>()(
     z.strictObject({ id, revision }),
@@ -227,6 +245,47 @@ export type PodpathApi = {
     readonly [V in VerbOf<ChannelName, D>]: `${D}:${V}` extends ChannelName ? ApiMethod<`${D}:${V}`> : never;
   };
 };
+
+// ---------------------------------------------------------------------------------------------
+// Events from the shell to the renderer (Electron only; the browser has no application menu)
+
+/** Every application-menu item that the renderer carries out, by id (File, Edit, View, Help). */
+export const MENU_ACTIONS = [
+  'file:new',
+  'file:open',
+  'file:save',
+  'file:saveAs',
+  'file:importYaml',
+  'file:export',
+  'edit:undo',
+  'edit:redo',
+  'view:zoomIn',
+  'view:zoomOut',
+  'view:zoomReset',
+  'view:fit',
+  'view:toggleProblems',
+  'help:about',
+  'help:docs',
+] as const;
+export type MenuActionId = (typeof MENU_ACTIONS)[number];
+
+export function isMenuActionId(value: unknown): value is MenuActionId {
+  return typeof value === 'string' && (MENU_ACTIONS as readonly string[]).includes(value);
+}
+
+/** The IPC channel the main process sends menu actions on (main → renderer). */
+export const MENU_ACTION_CHANNEL = 'podpath:menu-action';
+
+export interface PodpathShell {
+  /** Calls `listener` with each menu action id; returns a function that unsubscribes. */
+  onMenuAction(listener: (action: MenuActionId) => void): () => void;
+}
+
+/**
+ * What the Electron preload exposes as `window.podpath`: the API plus the shell's events. In a
+ * browser `window.podpath` is absent and the renderer builds a plain `PodpathApi` over HTTP.
+ */
+export type PodpathBridge = PodpathApi & { readonly shell: PodpathShell };
 
 /** Sends one call over some transport (IPC, HTTP) and resolves to its envelope. */
 export type Invoke = (channel: ChannelName, input: unknown) => Promise<Envelope<unknown>>;

@@ -16,6 +16,7 @@ import type {
   RevisionSummary,
   SettingValue,
   Settings,
+  YamlImportReport,
 } from './contract';
 
 export type ServiceResult<T> =
@@ -34,6 +35,9 @@ export interface LabService {
   delete(id: string): Out<null>;
   revisions(id: string): Out<readonly RevisionSummary[]>;
   restore(id: string, revision: number): Out<LabRecord>;
+  /** Merges Kubernetes YAML into the lab's objects and saves it (nothing saved on any error). */
+  importYaml(id: string, text: string): Out<YamlImportReport>;
+  exportYaml(id: string): Out<ExportedLab>;
 }
 
 export interface SettingsService {

@@ -56,6 +56,8 @@ export interface LabRepoOptions {
 export interface LabRepo {
   create(input: { readonly document: unknown; readonly name?: string }): StorageResult<LabRecord>;
   get(id: string): StorageResult<LabRecord>;
+  /** The lab's name and times without its document (cheap after a save). */
+  summary(id: string): StorageResult<LabSummary>;
   list(): StorageResult<readonly LabSummary[]>;
   rename(id: string, name: string): StorageResult<LabSummary>;
   save(id: string, document: unknown): StorageResult<SaveResult>;
@@ -179,6 +181,12 @@ export function createLabRepo(db: Db, opts: LabRepoOptions): LabRepo {
           document: JSON.parse(row.document) as unknown,
           revision: currentRevision(id),
         });
+      }),
+
+    summary: (id) =>
+      guard('read the lab', () => {
+        const row = db.get<LabSummary>('SELECT id, name, created, updated FROM labs WHERE id = ?', id);
+        return row ? ok(row) : notFound(id);
       }),
 
     list: () =>

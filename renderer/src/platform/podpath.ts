@@ -3,7 +3,14 @@
  * `window.podpath`; in a browser (the web host) the same calls go over `POST /api/<channel>` with
  * the per-start token the host put in `<meta name="podpath-token">`. The UI does not know which.
  */
-import type { ChannelName, Envelope, Invoke, PodpathApi } from '../../../main/ipc/contract';
+import type {
+  ChannelName,
+  Envelope,
+  Invoke,
+  MenuActionId,
+  PodpathApi,
+  PodpathBridge,
+} from '../../../main/ipc/contract';
 
 declare global {
   interface Window {
@@ -27,6 +34,8 @@ const CHANNELS = {
   'labs:delete': true,
   'labs:revisions': true,
   'labs:restore': true,
+  'labs:importYaml': true,
+  'labs:exportYaml': true,
   'settings:get': true,
   'settings:set': true,
   'files:recent': true,
@@ -111,4 +120,13 @@ export function getPodpath(): PodpathApi {
   if (cached) return cached;
   cached = window.podpath ?? createPodpathApi(createHttpInvoke());
   return cached;
+}
+
+/**
+ * Application-menu actions (File › Save, View › Fit, …) sent by the Electron shell. In a browser
+ * there is no application menu: the listener is never called. Returns the unsubscribe function.
+ */
+export function onMenuAction(listener: (action: MenuActionId) => void): () => void {
+  const bridge = window.podpath as Partial<PodpathBridge> | undefined;
+  return bridge?.shell?.onMenuAction(listener) ?? (() => undefined);
 }

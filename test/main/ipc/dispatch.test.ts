@@ -79,6 +79,16 @@ const CASES: {
     invalid: { id: 'lab-1', revision: 1.5 },
     error: 'labs:restore: revision: must be an integer',
   },
+  'labs:importYaml': {
+    valid: (id) => ({ id, text: 'apiVersion: v1\nkind: Namespace\nmetadata: {name: imported}\n' }),
+    invalid: { id: 'lab-1', text: ['kind: Pod'] },
+    error: 'labs:importYaml: text: must be the file text',
+  },
+  'labs:exportYaml': {
+    valid: (id) => ({ id }),
+    invalid: { id: 'lab-1', format: 'json' },
+    error: 'labs:exportYaml: input: ',
+  },
   'settings:get': { valid: () => ({}), invalid: 'theme', error: 'settings:get: input: ' },
   'settings:set': {
     valid: () => ({ key: 'ui.theme', value: 'dark' }),

@@ -1,7 +1,7 @@
 /** An in-memory implementation of PodpathServices for the API tests (the real one is SQLite). */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseLab } from '../../../shared-sim/src/index';
+import { importYaml, labObjectsToYaml, parseLab } from '../../../shared-sim/src/index';
 import type {
   LabDocument,
   LabRecord,
@@ -135,6 +135,22 @@ export function createFakeServices(): PodpathServices & { calls: string[] } {
         const old = lab?.revisions.find((r) => r.revision === revision);
         if (!lab || !old) return fail(`no revision ${revision} of lab ${id}`);
         return write(id, old.document, 'save');
+      },
+      importYaml: (id, text) => {
+        calls.push('labs.importYaml');
+        const lab = labs.get(id);
+        if (!lab) return fail(`no lab with id ${id}`);
+        const r = importYaml(record(lab).document, text);
+        if (!r.ok) return fail(r.problems.map((p) => p.message).join('; '));
+        const saved = write(id, r.document, 'save');
+        if (!saved.ok) return saved;
+        return ok({ lab: saved.value, added: r.added, replaced: r.replaced, warnings: r.warnings });
+      },
+      exportYaml: (id) => {
+        calls.push('labs.exportYaml');
+        const lab = labs.get(id);
+        if (!lab) return fail(`no lab with id ${id}`);
+        return ok({ fileName: `${lab.name}.yaml`, text: labObjectsToYaml(record(lab).document) });
       },
     },
     settings: {
