@@ -12,6 +12,7 @@ import {
 } from '../../shared-sim/src/index';
 import { runExport, runImport } from './importExport';
 import { reachProto, runReach } from './reach';
+import { runBgp } from './bgp';
 
 export interface CliIo {
   readFile(path: string): string;
@@ -44,6 +45,9 @@ usage:
       the data plane together (default: TCP 80)
   podpath reach LAB --explain FROM TO [--port N] [--proto P] [--json]
       one pair: the policy and rule that decided, or why the data plane does not deliver
+  podpath bgp LAB [--json]
+      Calico's BGP control plane: every session (state and why), the convergence events
+      in order (OPEN, UPDATE, best path, route installed) and the routes BIRD installs
   podpath validate LAB
       check a lab file and print every problem
   podpath import LAB FILE.yaml [--out LAB2]
@@ -245,6 +249,12 @@ function dispatch(p: Parsed, io: CliIo): CliResult {
       });
       if ('usage' in out) throw new UsageError(out.usage);
       return out;
+    }
+    case 'bgp': {
+      if (rest.length) throw new UsageError(`unexpected argument ${rest[0] ?? ''}`);
+      const r = load(io, file);
+      if ('code' in r) return r;
+      return runBgp(r.world, p.options.has('--json'));
     }
     case 'show': {
       const on = stringOption(p, '--on');

@@ -57,6 +57,7 @@ export type { NetworkPolicy } from './model/networkPolicy';
 export type { PolicyEngine, DirectionVerdict } from './control/policy/engine';
 export type { PolicyHopInfo } from './dataplane/walker/policyHook';
 export { computeBgp, labUnderlay, type Underlay } from './control/bgp/index';
+export { worldBgp } from './views/bird';
 export type {
   BgpBlock,
   BgpEvent,

@@ -12,6 +12,8 @@ import { kubectlCommand } from './kubectl';
 import { ipsetList } from './ipset';
 import { ipvsadmCommand } from './ipvsadm';
 import { nftList } from './nft';
+import { birdCommand, worldBgp } from './bird';
+import { calicoctlNodeStatus } from './calicoctl';
 
 export type CommandResult =
   | { readonly ok: true; readonly stdout: string; readonly stderr?: string }
@@ -45,6 +47,9 @@ export const SUPPORTED_COMMANDS = [
   'nft list tables',
   'nft list table [FAMILY] NAME',
   'nft list chain|set|map [FAMILY] TABLE NAME',
+  'birdc show protocols',
+  'birdc show route',
+  'calicoctl node status',
 ];
 
 const TABLES: readonly Table[] = ['raw', 'mangle', 'nat', 'filter'];
@@ -138,6 +143,14 @@ export function runCommand(world: World, h: Host, command: string, opts: Command
   if (a0 === 'ipvsadm') {
     const r = ipvsadmCommand(h, argv);
     if (r) return r.ok ? ok(r.stdout) : { ok: false, error: r.error };
+  }
+  if (a0 === 'birdc' || a0 === 'birdcl') {
+    const r = birdCommand(worldBgp(world), h, argv, opts.now);
+    if (r) return r.ok ? ok(r.stdout) : { ok: false, error: r.error };
+  }
+  if (cmd === 'calicoctl node status') {
+    const r = calicoctlNodeStatus(worldBgp(world), h, opts.now);
+    return r.ok ? ok(r.stdout) : { ok: false, error: r.error };
   }
   if (a0 === 'ipset' && (a1 === 'list' || a1 === '-L' || a1 === '-l') && argv.length <= 3) {
     const r = ipsetList(h, a2);
