@@ -32,6 +32,7 @@ import { kubeProxyNftables } from '../control/kubeproxy/nftables';
 import { HostBuilder, ifAddr } from './hostBuilder';
 import { HOST_RESOLV_CONF } from './hostFiles';
 import type { PodInfo, World } from './world';
+import { CalicoCompiler } from './compileCalico';
 import { buildPolicyEngine } from '../control/policy/engine';
 import { policyEnforcement } from '../control/policy/enforcement';
 
@@ -119,7 +120,21 @@ export function compile(lab: Lab, labWarnings: readonly Problem[] = [], opts: Co
   }
 
   // --- nodes ---------------------------------------------------------------------------------
-  const ipam = flannelIpam(lab);
+  // IPAM per CNI plugin: flannel leases (the node's podCIDR) or Calico IPAM blocks
+  const calico =
+    lab.cluster.cni.plugin === 'calico' ? new CalicoCompiler(lab, (n, i) => mtuFault(lab, n, i)) : undefined;
+  const ipam = calico
+    ? {
+        podIps: calico.ipam.podIps,
+        problems: calico.ipam.problems,
+        leases: new Map(
+          lab.nodes.flatMap((n) => {
+            const l = calico.leaseOf(n.name);
+            return l ? [[n.name, l] as const] : [];
+          }),
+        ),
+      }
+    : flannelIpam(lab);
   problems.push(...ipam.problems);
   const fnodes: FlannelNode[] = [];
   for (const n of lab.nodes) {
@@ -139,14 +154,8 @@ export function compile(lab: Lab, labWarnings: readonly Problem[] = [], opts: Co
     const ip = parseIpv4(n.ip);
     if (lease && ip !== undefined)
       fnodes.push({ spec: { ...n, mtu: mtuFault(lab, n.name, 'eth0') ?? n.mtu }, host: h, lease, ip });
-  }
-  if (lab.cluster.cni.plugin === 'calico') {
-    problems.push({
-      severity: 'warning',
-      path: 'cluster.cni.plugin',
-      message:
-        'cluster.cni.plugin calico is not simulated yet: nodes get Flannel-style pod subnets and no Calico routes, so cross-node pod traffic has no route',
-    });
+    if (calico && ip !== undefined)
+      calico.addNode({ ...n, mtu: mtuFault(lab, n.name, 'eth0') ?? n.mtu }, h, ip);
   }
   const flannel = lab.cluster.cni.plugin === 'flannel';
   const vni = lab.cluster.cni.vxlan.vni;
@@ -192,7 +201,7 @@ export function compile(lab: Lab, labWarnings: readonly Problem[] = [], opts: Co
       continue;
     }
     const mtu = podMtu(lab, fn);
-    cniBridge(lab, fn, mtu);
+    if (!calico) cniBridge(lab, fn, mtu);
     const pod = new HostBuilder(ref, 'pod', p.name);
     for (const port of p.ports)
       pod.listeners.push({
@@ -201,7 +210,8 @@ export function compile(lab: Lab, labWarnings: readonly Problem[] = [], opts: Co
         process: `${p.namespace}/${p.name}`,
       });
     pod.resolvConf = podResolvConf(lab, p.namespace, p.dnsPolicy);
-    cniAddPod(lab, fn, pod, ip, mtu, !hairpinOff(lab, p.nodeName, `${p.namespace}/${p.name}`));
+    if (calico) calico.addPod(p.nodeName, pod, p.namespace, p.name, ip);
+    else cniAddPod(lab, fn, pod, ip, mtu, !hairpinOff(lab, p.nodeName, `${p.namespace}/${p.name}`));
     builders.set(ref, pod);
     hostOf.set(ref, ref);
     info({ ip, hostId: ref });
@@ -211,7 +221,9 @@ export function compile(lab: Lab, labWarnings: readonly Problem[] = [], opts: Co
     for (const fn of fnodes)
       flannelIptables(lab, fn, lab.cluster.cni.natOutgoing && !masqueradeOff(lab, fn.spec.name));
   }
+  calico?.program(problems, (node) => masqueradeOff(lab, node));
   programKubeProxy(lab, ipam.podIps, fnodes, problems, servicesOut, opts.shareKubeProxy ?? true);
+  calico?.finish();
   applyNodeFaults(lab, builders, problems);
 
   const hosts = new Map<string, Host>();
@@ -226,6 +238,7 @@ export function compile(lab: Lab, labWarnings: readonly Problem[] = [], opts: Co
   problems.push(...enforcement.problems);
   return {
     lab,
+    ...(calico ? { calico: calico.world() } : {}),
     policy,
     fabric: {
       hosts,

@@ -3,6 +3,7 @@ import type { Cidr, Ipv4Addr } from '../dataplane/addr/ipv4';
 import type { Fabric } from '../dataplane/walker/host';
 import type { Lab, PodSpec } from '../model/lab';
 import type { ServiceModel } from '../control/services/types';
+import type { CalicoWorld } from './compileCalico';
 import type { PolicyEngine } from '../control/policy/engine';
 
 export interface PodInfo {
@@ -29,6 +30,8 @@ export interface World {
   readonly hostOf: ReadonlyMap<string, string>;
   /** Services with their allocated addresses and endpoints (the API server's state). */
   readonly services: ServiceModel;
+  /** Calico's IPAM (and control-plane state) when the lab's CNI is Calico. */
+  readonly calico?: CalicoWorld;
   /** NetworkPolicy selections and rules, for the reachability matrix and explanations. */
   readonly policy: PolicyEngine;
 }

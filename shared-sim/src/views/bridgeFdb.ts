@@ -27,7 +27,7 @@ export function bridgeFdbShow(h: Host): string {
   const out: string[] = [];
   const line = (e: FdbEntry): string => (e.permanent || e.self ? formatFdb(e) : `${formatFdb(e)} `);
   for (const l of [...h.links].sort((a, b) => a.ifindex - b.ifindex)) {
-    if (l.kind === 'loopback') continue;
+    if (l.kind === 'loopback' || l.kind === 'ipip') continue;
     const entries = h.fdb.filter((e) => e.dev === l.name);
     if (l.kind === 'vxlan') {
       out.push(...entries.map(line));

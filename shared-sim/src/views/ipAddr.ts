@@ -12,23 +12,25 @@ function netnsName(peerId: string): string | undefined {
 function flags(l: Link): string {
   if (l.kind === 'loopback') return '<LOOPBACK,UP,LOWER_UP>';
   if (l.kind === 'dummy') return '<BROADCAST,NOARP>';
+  if (l.kind === 'ipip') return l.up ? '<NOARP,UP,LOWER_UP>' : '<NOARP>';
   return '<BROADCAST,MULTICAST,UP,LOWER_UP>';
 }
 
 function state(h: Host, l: Link): string {
-  if (l.kind === 'dummy' && !l.up) return 'DOWN';
-  if (l.kind === 'loopback' || l.kind === 'vxlan') return 'UNKNOWN';
+  if ((l.kind === 'dummy' || l.kind === 'ipip') && !l.up) return 'DOWN';
+  if (l.kind === 'loopback' || l.kind === 'vxlan' || l.kind === 'ipip') return 'UNKNOWN';
   if (l.kind === 'bridge') return h.links.some((x) => x.master === l.name) ? 'UP' : 'DOWN';
   return 'UP';
 }
 
 function qdisc(l: Link): string {
-  if (l.kind === 'dummy' && !l.up) return 'noop';
+  if ((l.kind === 'dummy' || l.kind === 'ipip') && !l.up) return 'noop';
   return l.kind === 'ether' ? 'fq_codel' : 'noqueue';
 }
 
 function headerLine(h: Host, l: Link, mode: boolean): string {
-  const name = l.peer ? `${l.name}@if${l.peer.ifindex}` : l.name;
+  // an IPIP device shows its underlay link, NONE for the fallback tunl0
+  const name = l.peer ? `${l.name}@if${l.peer.ifindex}` : l.kind === 'ipip' ? `${l.name}@NONE` : l.name;
   const master = l.master ? ` master ${l.master}` : '';
   // flanneld creates its VXLAN device over netlink with a zero tx queue length: iproute2 then prints no qlen
   const qlen = l.kind === 'vxlan' ? ' ' : ' qlen 1000';
@@ -37,6 +39,7 @@ function headerLine(h: Host, l: Link, mode: boolean): string {
 
 function linkLine(l: Link): string {
   if (l.kind === 'loopback') return '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00';
+  if (l.kind === 'ipip') return '    link/ipip 0.0.0.0 brd 0.0.0.0';
   let s = `    link/ether ${l.mac} brd ff:ff:ff:ff:ff:ff`;
   if (l.peer) {
     const name = netnsName(l.peer.netns);
@@ -58,7 +61,8 @@ export function ipAddr(_fabric: Fabric, h: Host): string {
       );
     }
     // a device that is down has no IPv6 link-local address (kube-ipvs0)
-    if (!l.up) continue;
+    // nor does an IPIP tunnel (no link-layer address to derive one from)
+    if (!l.up || l.kind === 'ipip') continue;
     if (l.kind === 'loopback')
       out.push('    inet6 ::1/128 scope host ', '       valid_lft forever preferred_lft forever');
     else

@@ -18,6 +18,7 @@ const REVISION: Readonly<Record<string, number>> = {
   'hash:ip,port': 6,
   'hash:ip,port,ip': 6,
   'hash:ip,port,net': 8,
+  'hash:net': 7,
   'bitmap:port': 3,
 };
 
@@ -27,6 +28,7 @@ const ELEM: Readonly<Record<string, number>> = {
   'hash:ip,port': 16,
   'hash:ip,port,ip': 16,
   'hash:ip,port,net': 24,
+  'hash:net': 16,
 };
 
 function references(h: Host, name: string): number {
@@ -41,7 +43,7 @@ function references(h: Host, name: string): number {
 function members(set: IpSet): string[] {
   return set.members
     .map((m) => {
-      if (set.type !== 'hash:ip,port,net') return m;
+      if (set.type !== 'hash:ip,port,net' && set.type !== 'hash:net') return m;
       // ipset prints a host-sized net without its /32
       return m.endsWith('/32') ? m.slice(0, -3) : m;
     })

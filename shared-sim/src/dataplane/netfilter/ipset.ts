@@ -59,6 +59,21 @@ function portsOf(p: Ipv4Packet): { sport: number; dport: number } | undefined {
   return undefined;
 }
 
+const netCache = new WeakMap<IpSet, Cidr[]>();
+/** hash:net members as CIDRs (a bare address is a /32). */
+function netsOf(set: IpSet): Cidr[] {
+  let n = netCache.get(set);
+  if (!n) {
+    n = [];
+    for (const m of set.members) {
+      const r = parseCidr(m.includes('/') ? m : `${m}/32`);
+      if (r.ok) n.push(r.cidr);
+    }
+    netCache.set(set, n);
+  }
+  return n;
+}
+
 /** ip_set_test for the packet: true when the element built from the packet is in the set. */
 export function ipsetMatch(set: IpSet, p: Ipv4Packet, dirs: readonly SetDir[]): boolean {
   const c = compile(set);
@@ -68,6 +83,10 @@ export function ipsetMatch(set: IpSet, p: Ipv4Packet, dirs: readonly SetDir[]): 
     return ps === undefined ? undefined : d === 'src' ? ps.sport : ps.dport;
   };
   switch (set.type) {
+    case 'hash:net': {
+      const a = dirs[0] === 'src' ? p.src : p.dst;
+      return netsOf(set).some((n) => cidrContains(n, a));
+    }
     case 'hash:ip':
       return c.keys.has(addr(dirs[0]));
     case 'bitmap:port': {

@@ -248,6 +248,8 @@ export interface NfResult {
 
 function protoNumber(name: string): number | undefined {
   if (name === 'all') return undefined;
+  // /etc/protocols: ipencap is IP protocol 4 (IP in IP); "ipip" there is 94
+  if (name === 'ipencap') return 4;
   const n = (IPPROTO as Record<string, number>)[name];
   return n ?? Number(name);
 }

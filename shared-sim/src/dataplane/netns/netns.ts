@@ -1,7 +1,7 @@
 import type { Ipv4Addr } from '../addr/ipv4';
 import type { MacAddr } from '../addr/mac';
 
-export type LinkKind = 'loopback' | 'ether' | 'veth' | 'bridge' | 'vxlan' | 'dummy';
+export type LinkKind = 'loopback' | 'ether' | 'veth' | 'bridge' | 'vxlan' | 'dummy' | 'ipip';
 
 export interface IfAddr {
   readonly addr: Ipv4Addr;
@@ -42,6 +42,8 @@ export interface Link {
   /** ether: the lab network (layer-2 segment) the NIC is plugged into. */
   readonly network?: string;
   readonly vxlan?: VxlanInfo;
+  /** net.ipv4.conf.<dev>.proxy_arp: answer ARP for addresses routed out of another device (Calico's cali…). */
+  readonly proxyArp?: boolean;
 }
 
 export type NetnsKind = 'node' | 'pod' | 'router' | 'client';

@@ -1080,6 +1080,7 @@ function fragment(j: Journey, h: Host, p: Ipv4Packet, link: Link): Ipv4Packet {
 /** Sends a packet out of a device towards a next hop. */
 function xmit(j: Journey, h: Host, link: Link, p: Ipv4Packet, nexthop: Ipv4Addr): void {
   if (link.kind === 'vxlan') return vxlanXmit(j, h, link, p, nexthop);
+  if (link.kind === 'ipip') return ipipXmit(j, h, link, p, nexthop);
   if (link.kind === 'loopback') return localIn(j, h, 'lo', p, { mark: 0 });
   const mac = neighResolve(j, h, link, nexthop, p);
   const frame: EthFrame = { src: link.mac, dst: mac, ip: p };
@@ -1200,6 +1201,8 @@ function arpOwner(
     }
     const own = hh !== h ? ownsOn(hh, l) : undefined;
     if (own) return own;
+    const proxied = hh !== h ? proxyArp(hh, l, ip) : undefined;
+    if (proxied) return proxied;
     if (l.kind === 'bridge') {
       for (const port of hh.links.filter((x) => x.master === l.name)) {
         const r = viaWire(hh, port);
@@ -1226,6 +1229,17 @@ function arpOwner(
     return undefined;
   };
   return visitIface(h, link);
+}
+
+/**
+ * proxy_arp on the asked interface (arp_process): with forwarding on, the host answers with the
+ * interface's own MAC for an address it routes out of another device. No route, no answer.
+ */
+function proxyArp(h: Host, l: Link, ip: Ipv4Addr): { mac: MacAddr; where: string } | undefined {
+  if (!l.proxyArp || !h.ipForward) return undefined;
+  const r = fibLookup(h.routes, ip, 'main');
+  if (!r || r.type !== 'unicast' || r.dev === l.name) return undefined;
+  return { mac: l.mac, where: `proxy ARP on ${l.name} of ${h.id}` };
 }
 
 /** A frame arrives on a device. */
@@ -1519,6 +1533,7 @@ function localIn(j: Journey, h: Host, iface: string, p0: Ipv4Packet, pass: Pass)
   if (vs) return ipvsIn(j, h, iface, p0, pass, vs);
   const p = nfHook(j, h, 'INPUT', p0, pass, { inIface: iface }, iface);
   const l4 = p.l4;
+  if (l4.proto === 'ipip') return ipipRcv(j, h, iface, p, l4.inner);
   if (l4.proto === 'udp' && l4.vxlan) {
     const vx = h.links.find(
       (l) => l.kind === 'vxlan' && l.vxlan?.port === l4.dport && l.vxlan.vni === l4.vxlan?.vni,
@@ -1611,6 +1626,83 @@ function isAnswer(p: Ipv4Packet): boolean {
   if (l4.proto === 'tcp') return l4.flags !== 'S';
   if (l4.proto === 'sctp') return l4.chunk !== 'INIT';
   return true;
+}
+
+/**
+ * ip_tunnel_xmit on an NBMA IPIP device (Calico's tunl0: no local or remote address, ttl
+ * inherit, nopmtudisc): the outer destination is the route's gateway (`via <node> dev tunl0
+ * onlink`), the outer source what routing picks for it, TTL and DF copied from the inner packet;
+ * then the outer packet (IP protocol 4) leaves like any local packet.
+ */
+function ipipXmit(j: Journey, h: Host, link: Link, p: Ipv4Packet, nexthop: Ipv4Addr): void {
+  if (nexthop === p.dst && !link.addrs.some((a) => a.addr === nexthop)) {
+    // no gateway: an NBMA tunnel has nowhere to send it
+    j.hop(
+      h,
+      'encap',
+      `${link.name} has no remote address and the route gives no gateway: the packet is dropped`,
+      ipLayers(p),
+      link.name,
+    );
+    throw new WalkError(
+      'dropped',
+      `${h.id}: ${link.name} cannot tell where to tunnel ${formatIpv4(p.dst)} (no gateway)`,
+    );
+  }
+  const r = routeLookup(h, nexthop);
+  if (!r || r.type !== 'unicast') {
+    j.hop(h, 'route', `no route to the tunnel endpoint ${formatIpv4(nexthop)}`, ipLayers(p), link.name);
+    throw new WalkError('no-route', `${h.id} has no route to the IPIP endpoint ${formatIpv4(nexthop)}`);
+  }
+  if (r.dev === link.name) {
+    j.hop(
+      h,
+      'drop',
+      `the route to the tunnel endpoint ${formatIpv4(nexthop)} goes back into ${link.name}: the kernel drops it (recursion)`,
+      ipLayers(p),
+      link.name,
+      formatRoute(r),
+    );
+    throw new WalkError(
+      'dropped',
+      `${h.id}: the IPIP endpoint ${formatIpv4(nexthop)} is routed into ${link.name} itself`,
+    );
+  }
+  const dev = r.dev ?? '';
+  const src = r.src ?? selectSrc(h, dev, r.via ?? nexthop);
+  if (src === undefined) throw new WalkError('no-route', `${h.id} has no address to send from on ${dev}`);
+  const outer: Ipv4Packet = { src, dst: nexthop, ttl: p.ttl, df: p.df, l4: { proto: 'ipip', inner: p } };
+  j.hop(
+    h,
+    'encap',
+    `${link.name} encapsulates in IPIP (IP protocol 4): outer ${formatIpv4(src)} → ${formatIpv4(nexthop)}, TTL ${p.ttl} and DF ${p.df ? 'set' : 'clear'} copied from the inner packet`,
+    ipLayers(outer),
+    link.name,
+  );
+  localOut(j, h, outer, 'dont', { route: r, local: false, dev, nexthop: r.via ?? nexthop, src });
+}
+
+/** ipip_rcv: a tunnel that accepts the outer addresses (the fallback tunl0 takes any) decapsulates. */
+function ipipRcv(j: Journey, h: Host, iface: string, outer: Ipv4Packet, inner: Ipv4Packet): void {
+  const tun = h.links.find((l) => l.kind === 'ipip' && l.up);
+  if (!tun) {
+    j.hop(
+      h,
+      'drop',
+      `IP protocol 4 (IPIP) for ${formatIpv4(outer.dst)}, but ${h.id} has no IPIP tunnel: the kernel answers ICMP protocol unreachable`,
+      ipLayers(outer),
+      iface,
+    );
+    throw new WalkError('dropped', `${h.id} has no IPIP tunnel to decapsulate the packet`);
+  }
+  j.hop(
+    h,
+    'decap',
+    `IP protocol 4 belongs to ${tun.name}: the outer header (${formatIpv4(outer.src)} → ${formatIpv4(outer.dst)}) is removed and the inner packet is received on ${tun.name}`,
+    ipLayers(inner),
+    tun.name,
+  );
+  ipRcv(j, h, tun.name, inner, { mark: 0 });
 }
 
 /** vxlan_xmit: neighbour → inner MACs, FDB → remote VTEP, then the outer UDP packet leaves like any local packet. */

@@ -1,0 +1,161 @@
+import type { Problem } from '../core/problem';
+import { calicoIpam, type CalicoIpam } from '../control/ipam/calico';
+import { cidrContains, formatCidr, parseCidr, type Cidr, type Ipv4Addr } from '../dataplane/addr/ipv4';
+import { fibLookup } from '../dataplane/route/fib';
+import type { Lab, NodeSpec } from '../model/lab';
+import {
+  addTunl0,
+  birdKernelRoutes,
+  CALICO_GATEWAY,
+  calicoAddPod,
+  calicoBlackholes,
+  calicoIpsets,
+  calicoIptables,
+  calicoJumps,
+  calicoMtu,
+  calicoTunnelDevice,
+  calicoVxlanRoutes,
+  remoteRoutes,
+  type CalicoNode,
+  type LearnedRoute,
+} from './cniCalico';
+import type { HostBuilder } from './hostBuilder';
+
+/** What the views need of Calico after compiling (IPAM blocks; BGP state once BIRD is modelled). */
+export interface CalicoWorld {
+  readonly ipam: CalicoIpam;
+}
+
+/**
+ * Calico's part of compiling a lab, in the order things happen on a real cluster: IPAM, then
+ * calico-node on every node (tunnel device), then the CNI plugin for each pod, then Felix's and
+ * BIRD's routes and rules; Felix's jumps go in last so that they stay first in the built-in chains.
+ */
+export class CalicoCompiler {
+  readonly ipam: CalicoIpam;
+  private readonly nodes = new Map<string, CalicoNode>();
+  private readonly pool: Cidr | undefined;
+
+  constructor(
+    private readonly lab: Lab,
+    private readonly faultMtu: (node: string, iface: string) => number | undefined,
+  ) {
+    this.ipam = calicoIpam(lab);
+    const p = parseCidr(lab.cluster.podCIDR);
+    this.pool = p.ok ? p.cidr : undefined;
+  }
+
+  /** The node's "pod CIDR" for kube-proxy: its first block (the pool when it has none). */
+  leaseOf(node: string): Cidr | undefined {
+    return this.ipam.nodeBlocks.get(node)?.[0] ?? this.pool;
+  }
+
+  /** calico-node starts: the tunnel device of the pool's mode. */
+  addNode(spec: NodeSpec, host: HostBuilder, ip: Ipv4Addr): void {
+    const net = this.lab.networks.find((x) => x.name === spec.network);
+    const c = net ? parseCidr(net.cidr) : undefined;
+    const tunnel = this.ipam.tunnelAddrs.get(spec.name);
+    const n: CalicoNode = {
+      spec,
+      host,
+      ip,
+      ...(c?.ok ? { subnet: c.cidr } : {}),
+      blocks: this.ipam.nodeBlocks.get(spec.name) ?? [],
+      ...(tunnel !== undefined ? { tunnel } : {}),
+    };
+    this.nodes.set(spec.name, n);
+    calicoTunnelDevice(this.lab, n, this.tunnelMtu(spec));
+  }
+
+  private tunnelDev(): string | undefined {
+    const mode = this.lab.cluster.cni.mode;
+    return mode === 'ipip' ? 'tunl0' : mode === 'vxlan' ? 'vxlan.calico' : undefined;
+  }
+
+  private tunnelMtu(spec: NodeSpec): number {
+    const dev = this.tunnelDev();
+    return (dev !== undefined ? this.faultMtu(spec.name, dev) : undefined) ?? calicoMtu(this.lab, spec);
+  }
+
+  /** The MTU the CNI plugin gives the pod's veth pair (the tunnel's, as Calico's auto-detection writes it). */
+  podMtu(node: string): number {
+    const n = this.nodes.get(node);
+    return n ? this.tunnelMtu(n.spec) : 1500;
+  }
+
+  hasNode(node: string): boolean {
+    return this.nodes.has(node);
+  }
+
+  /** The calico CNI plugin's ADD for one pod. */
+  addPod(node: string, pod: HostBuilder, ns: string, name: string, ip: Ipv4Addr): void {
+    const n = this.nodes.get(node);
+    if (!n) return;
+    // with the ipip module loaded, every new namespace gets its own (down) tunl0 first
+    if (this.lab.cluster.cni.mode === 'ipip') addTunl0(pod, 1480, false);
+    calicoAddPod(n, pod, ns, name, ip, this.podMtu(node));
+  }
+
+  /** Felix and BIRD program the routes and rules, once every pod exists. */
+  program(problems: Problem[], natOff: (node: string) => boolean): void {
+    const all = [...this.nodes.values()];
+    for (const n of all) calicoBlackholes(this.lab, n);
+    const mode = this.lab.cluster.cni.mode;
+    if (mode === 'vxlan') calicoVxlanRoutes(this.lab, all, this.ipam);
+    else {
+      // BIRD: every node's blocks, learned over the node-to-node mesh with the node as next hop
+      const remotes = remoteRoutes(this.ipam, all);
+      for (const self of all) {
+        const learned: LearnedRoute[] = (remotes.get(self.spec.name) ?? []).map((r) => ({
+          prefix: r.prefix,
+          nextHop: r.node.ip,
+        }));
+        birdKernelRoutes(this.lab, self, learned, problems);
+      }
+    }
+    for (const n of all) {
+      calicoIpsets(this.lab, n, all);
+      calicoIptables(this.lab, n, this.lab.cluster.cni.natOutgoing && !natOff(n.spec.name));
+    }
+    this.checkProxyArp(all, problems);
+  }
+
+  /**
+   * Proxy ARP answers a pod's ARP for 169.254.1.1 only when the node has a route to that address
+   * through another device, which a node without a default route lacks (projectcalico/calico#3270):
+   * its pods then reach nothing.
+   */
+  private checkProxyArp(all: readonly CalicoNode[], problems: Problem[]): void {
+    for (const n of all) {
+      const hasPods = n.host.links.some((l) => l.proxyArp);
+      if (!hasPods) continue;
+      const r = fibLookup(n.host.routes, CALICO_GATEWAY, 'main');
+      if (r && r.type === 'unicast') continue;
+      const i = this.lab.nodes.indexOf(n.spec);
+      problems.push({
+        severity: 'warning',
+        path: `nodes[${i}].gateway`,
+        ref: `node/${n.spec.name}`,
+        message: `node ${n.spec.name} has no default route: with proxy ARP the kernel answers a pod's ARP for 169.254.1.1 only when it has a route to that address, so the pods on ${n.spec.name} get no answer and reach nothing (projectcalico/calico#3270); give the node a gateway`,
+      });
+    }
+  }
+
+  /** Felix's jumps, inserted after kube-proxy's so that they come first. */
+  finish(): void {
+    for (const n of this.nodes.values()) calicoJumps(n);
+  }
+
+  world(): CalicoWorld {
+    return { ipam: this.ipam };
+  }
+
+  /** Whether an address is inside the pool (for messages). */
+  inPool(a: Ipv4Addr): boolean {
+    return this.pool !== undefined && cidrContains(this.pool, a);
+  }
+
+  poolText(): string {
+    return this.pool ? formatCidr(this.pool) : this.lab.cluster.podCIDR;
+  }
+}
