@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { compile, parseLab, resolveTarget, walk } from '../../shared-sim/src/index';
+import { runNetpolBench } from './netpolBench';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -278,4 +279,5 @@ if (process.argv[1]?.endsWith('bench.mjs')) {
     `  compile ${big.compile.toFixed(0)} ms, trace ${big.trace.toFixed(3)} ms (median), ${big.rules} rules on node-1, ${big.evaluated} evaluated for one SYN`,
   );
   console.log('targets: compile < 3 s; trace < 2 ms (median)');
+  runNetpolBench();
 }

@@ -63,8 +63,7 @@ export function lcsPairs<A, B>(
 
 function fields(l: Layer): Record<string, string | number | boolean | undefined> {
   const out: Record<string, string | number | boolean | undefined> = {};
-  for (const [k, v] of Object.entries(l))
-    if (k !== 'type') out[k] = v;
+  for (const [k, v] of Object.entries(l)) if (k !== 'type') out[k] = v;
   return out;
 }
 

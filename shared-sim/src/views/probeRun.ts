@@ -65,6 +65,10 @@ export interface ProbeEndpoints {
   readonly targets: readonly string[];
   /** DNS names of the Services (`NAME.NS.svc.DOMAIN`). */
   readonly dnsNames: readonly string[];
+  /** The ports a target listens on (a pod's container ports, a Service's ports), first as declared. */
+  readonly ports: Readonly<Record<string, readonly { readonly port: number; readonly protocol: string }[]>>;
+  /** The node each pod runs on (`pod/NS/NAME` → `node/NAME`). */
+  readonly nodeOf: Readonly<Record<string, string>>;
 }
 
 export function probeEndpoints(world: World): ProbeEndpoints {
@@ -76,7 +80,21 @@ export function probeEndpoints(world: World): ProbeEndpoints {
     ...lab.routers.map((r) => `router/${r.name}`),
   ];
   const svcs = world.services.services;
+  const ports: Record<string, { port: number; protocol: string }[]> = {};
+  const nodeOf: Record<string, string> = {};
+  for (const p of world.pods) {
+    if (p.hostId === undefined) continue;
+    ports[p.ref] = p.spec.ports.map((c) => ({ port: c.containerPort, protocol: c.protocol.toLowerCase() }));
+    if (p.spec.nodeName !== undefined) nodeOf[p.ref] = `node/${p.spec.nodeName}`;
+  }
+  for (const s of svcs)
+    ports[`svc/${s.namespace}/${s.name}`] = s.ports.map((x) => ({
+      port: x.port,
+      protocol: x.protocol.toLowerCase(),
+    }));
   return {
+    ports,
+    nodeOf,
     sources: [...pods, ...hosts],
     targets: [
       ...pods,

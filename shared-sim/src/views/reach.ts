@@ -73,25 +73,34 @@ function judge(t: Trace, dstHost: string): { ok: boolean; reason: string; seenSr
   return { ok: true, reason: '', ...(seen !== undefined ? { seenSrc: seen } : {}) };
 }
 
-interface Classifier {
-  key(s: PodInfo, d: PodInfo): string;
-}
-
-/** Faults that can cut single addresses make the class finer: per destination (and source) pod. */
-function classifier(world: World): Classifier {
+/** Faults that can cut single addresses make the classes finer: per destination (and source) pod. */
+function sideIds(world: World): { src: Int32Array; dst: Int32Array; count: number } {
   const faults = world.lab.faults;
   const perDst = faults.some((f) => f.type === 'firewall' || f.type === 'missing-route');
   const perSrc = faults.some((f) => f.type === 'firewall' && f['src'] !== undefined);
-  const side = (p: PodInfo): string => `${p.spec.hostNetwork ? 'host' : 'pod'}@${p.spec.nodeName ?? ''}`;
-  return {
-    key: (s, d) => `${perSrc ? s.ref : side(s)}>${perDst ? d.ref : side(d)}`,
+  const ids = new Map<string, number>();
+  const id = (k: string): number => {
+    let v = ids.get(k);
+    if (v === undefined) ids.set(k, (v = ids.size));
+    return v;
   };
+  const side = (p: PodInfo): string => `${p.spec.hostNetwork ? 'host' : 'pod'}@${p.spec.nodeName ?? ''}`;
+  const n = world.pods.length;
+  const src = new Int32Array(n);
+  const dst = new Int32Array(n);
+  world.pods.forEach((p, i) => {
+    src[i] = id(perSrc ? p.ref : side(p));
+    dst[i] = id(perDst ? p.ref : side(p));
+  });
+  return { src, dst, count: ids.size };
 }
 
 export class ReachContext {
-  private readonly classes = new Map<string, DataPlaneClass>();
+  private readonly classes = new Map<number, DataPlaneClass>();
   private readonly fabric: Fabric;
-  private readonly cls: Classifier;
+  private readonly sides: { src: Int32Array; dst: Int32Array; count: number };
+  private readonly listen: Uint8Array;
+  private readonly net: Uint8Array;
   readonly enforced: boolean;
   walks = 0;
 
@@ -100,15 +109,19 @@ export class ReachContext {
     readonly opts: ReachOptions,
   ) {
     this.fabric = fabricWithoutPolicy(world.fabric);
-    this.cls = classifier(world);
+    this.sides = sideIds(world);
+    this.listen = Uint8Array.from(world.pods, (p) => (listens(p, opts) ? 1 : 0));
+    this.net = Uint8Array.from(world.pods, (p) => (p.ip !== undefined && p.hostId !== undefined ? 1 : 0));
     this.enforced = world.fabric.policy !== undefined;
   }
 
-  dataPlane(s: PodInfo, d: PodInfo): DataPlaneClass {
-    const key = this.cls.key(s, d);
+  dataPlane(si: number, di: number): DataPlaneClass {
+    const key = (this.sides.src[si] ?? 0) * this.sides.count + (this.sides.dst[di] ?? 0);
     let c = this.classes.get(key);
     if (!c) {
-      c = this.walkClass(s, d);
+      const s = this.world.pods[si];
+      const d = this.world.pods[di];
+      c = s && d ? this.walkClass(s, d) : { ok: false, reason: 'no such pod', rep: '' };
       this.classes.set(key, c);
     }
     return c;
@@ -141,42 +154,49 @@ export class ReachContext {
     };
   }
 
+  /** Whether Calico checks ingress at the destination: not for the node's own traffic to a pod on it (OUTPUT, not FORWARD). */
+  private ingressChecked(s: PodInfo, d: PodInfo): boolean {
+    return !(s.spec.hostNetwork && s.spec.nodeName === d.spec.nodeName);
+  }
+
   /** Egress at the source and ingress at the destination, as the CNI applies them (none on Flannel). */
   policy(
     si: number,
     di: number,
     dp: DataPlaneClass,
   ): { egress?: DirectionVerdict; ingress?: DirectionVerdict } {
-    const pods = this.world.pods;
-    const s = pods[si];
-    const d = pods[di];
+    const s = this.world.pods[si];
+    const d = this.world.pods[di];
     if (!this.enforced || !s || !d) return {};
     const engine = this.world.policy;
     const flow = this.flow(s, d, dp);
-    const sIdx = engine.podIndex.get(`${s.spec.namespace}/${s.spec.name}`);
-    const dIdx = engine.podIndex.get(`${d.spec.namespace}/${d.spec.name}`);
-    const egress = sIdx !== undefined && engine.pods[sIdx]?.endpoint ? engine.egress(sIdx, flow) : undefined;
+    const egress = engine.pods[si]?.endpoint ? engine.egress(si, flow) : undefined;
     if (egress && !egress.allowed) return { egress };
-    // the node's own traffic to a pod on it leaves by OUTPUT, not through Calico's FORWARD chains
-    const fromOwnNode = s.spec.hostNetwork && s.spec.nodeName === d.spec.nodeName;
     const ingress =
-      dIdx !== undefined && engine.pods[dIdx]?.endpoint && !fromOwnNode
-        ? engine.ingress(dIdx, flow)
-        : undefined;
+      engine.pods[di]?.endpoint && this.ingressChecked(s, d) ? engine.ingress(di, flow) : undefined;
     return { ...(egress ? { egress } : {}), ...(ingress ? { ingress } : {}) };
   }
 
+  private policyAllows(si: number, di: number, dp: DataPlaneClass): boolean {
+    const s = this.world.pods[si];
+    const d = this.world.pods[di];
+    if (!s || !d) return false;
+    const engine = this.world.policy;
+    const flow = this.flow(s, d, dp);
+    if (engine.pods[si]?.endpoint && !engine.allows('egress', si, flow)) return false;
+    if (engine.pods[di]?.endpoint && this.ingressChecked(s, d) && !engine.allows('ingress', di, flow))
+      return false;
+    return true;
+  }
+
   cell(si: number, di: number): ReachCell {
-    const pods = this.world.pods;
-    const s = pods[si];
-    const d = pods[di];
-    if (!s || !d || s.ip === undefined || d.ip === undefined || !s.hostId || !d.hostId) return 'no-network';
-    if (si === di || s.hostId === d.hostId) return listens(d, this.opts) ? 'allowed' : 'refused';
-    const dp = this.dataPlane(s, d);
+    if (this.net[si] !== 1 || this.net[di] !== 1) return 'no-network';
+    if (si === di || this.world.pods[si]?.hostId === this.world.pods[di]?.hostId)
+      return this.listen[di] === 1 ? 'allowed' : 'refused';
+    const dp = this.dataPlane(si, di);
     if (!dp.ok) return 'dataplane';
-    const pol = this.policy(si, di, dp);
-    if ((pol.egress && !pol.egress.allowed) || (pol.ingress && !pol.ingress.allowed)) return 'policy';
-    return listens(d, this.opts) ? 'allowed' : 'refused';
+    if (this.enforced && !this.policyAllows(si, di, dp)) return 'policy';
+    return this.listen[di] === 1 ? 'allowed' : 'refused';
   }
 }
 
@@ -330,7 +350,7 @@ export function explainReach(world: World, fromText: string, toText: string, opt
     return { ...base, reason: why, dataPlane: { reachable: false, reason: why } };
   }
   const same = f.index === t.index || s.hostId === d.hostId;
-  const dp = same ? { ok: true, reason: '', rep: '' } : ctx.dataPlane(s, d);
+  const dp: DataPlaneClass = same ? { ok: true, reason: '', rep: '' } : ctx.dataPlane(f.index, t.index);
   const dataPlane = {
     reachable: dp.ok,
     reason: same

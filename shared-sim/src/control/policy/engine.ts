@@ -87,6 +87,8 @@ export interface PolicyEngine {
   /** Pod addresses of workload endpoints → pod index. */
   readonly podByIp: ReadonlyMap<number, number>;
   egress(srcPod: number, flow: PolicyFlow): DirectionVerdict;
+  /** The same answer as `egress(…).allowed` / `ingress(…).allowed`, without the explanation (for matrices). */
+  allows(dir: Direction, pod: number, flow: PolicyFlow): boolean;
   ingress(dstPod: number, flow: PolicyFlow): DirectionVerdict;
   /** Policies selecting the pod for a direction. */
   selecting(pod: number, dir: Direction): readonly NetworkPolicy[];
@@ -228,6 +230,18 @@ export function buildPolicyEngine(
     return false;
   };
 
+  const allows = (dir: Direction, podIdx: number, flow: PolicyFlow): boolean => {
+    const list = (dir === 'ingress' ? ingressOf : egressOf)[podIdx];
+    if (!list || list.length === 0) return true;
+    const peerIp = dir === 'ingress' ? flow.src : flow.dst;
+    const dstPod = dir === 'ingress' ? pods[podIdx] : pods[podByIp.get(flow.dst) ?? -1];
+    for (const cp of list) {
+      const rules = (dir === 'ingress' ? cp.ingress : cp.egress) ?? [];
+      for (const rule of rules) if (portOk(rule.ports, flow, dstPod) && peerOk(rule, peerIp)) return true;
+    }
+    return false;
+  };
+
   const decide = (dir: Direction, podIdx: number, flow: PolicyFlow): DirectionVerdict => {
     const pod = pods[podIdx];
     const key = pod?.key ?? '?';
@@ -275,6 +289,7 @@ export function buildPolicyEngine(
     podIndex,
     podByIp,
     egress: (i, f) => decide('egress', i, f),
+    allows,
     ingress: (i, f) => decide('ingress', i, f),
     selecting: (i, dir) => ((dir === 'ingress' ? ingressOf : egressOf)[i] ?? []).map((c) => c.policy),
   };

@@ -1,0 +1,79 @@
+/** Every hop of the walk, packet by packet (request, then reply in another colour); click to jump. */
+import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { PacketTrace } from '../../../shared-sim/src/index';
+import type { Phase, Step, TraceResult } from '../worker/protocol';
+import { stepperStore } from './stepperStore';
+
+function packetOf(r: TraceResult, phase: Phase): PacketTrace | undefined {
+  return phase === 'request'
+    ? r.trace
+    : phase === 'reply'
+      ? r.trace.reply
+      : phase === 'dns'
+        ? r.dns?.walk
+        : r.dns?.walk?.reply;
+}
+
+export function EventList({ result, index }: { result: TraceResult; index: number }) {
+  const { t } = useTranslation('stepper');
+  const current = useRef<HTMLLIElement | null>(null);
+  useEffect(() => {
+    current.current?.scrollIntoView({ block: 'nearest' });
+  }, [index]);
+  const groups: { phase: Phase; steps: Step[] }[] = [];
+  for (const s of result.steps) {
+    const g = groups[groups.length - 1];
+    if (g && g.phase === s.phase) g.steps.push(s);
+    else groups.push({ phase: s.phase, steps: [s] });
+  }
+  return (
+    <div className="pp-events" aria-label={t('hop.events')}>
+      {groups.map((g) => {
+        const packet = packetOf(result, g.phase);
+        const ok = packet?.verdict === 'delivered';
+        return (
+          <div key={g.phase} className={`pp-event-group pp-phase-${g.phase}`}>
+            <div className="pp-event-group-title">
+              {t(`phase.${g.phase}`)}
+              {packet && (
+                <span className={`pp-verdict-chip ${ok ? 'pp-ok' : 'pp-bad'}`}>
+                  {t(`verdict.${packet.verdict}`)}
+                </span>
+              )}
+            </div>
+            <ol className="pp-event-list" data-testid={`events-${g.phase}`}>
+              {g.steps.map((s) => {
+                const isCur = s.index === index;
+                const drop = s.hop.stage === 'drop' || (!ok && s === g.steps[g.steps.length - 1]);
+                return (
+                  <li
+                    key={s.index}
+                    ref={isCur ? current : undefined}
+                    className={`pp-event${isCur ? ' pp-event-current' : ''}${s.index < index ? ' pp-event-past' : ''}${drop ? ' pp-event-drop' : ''}`}
+                    data-testid="event"
+                    data-index={s.index}
+                    aria-current={isCur ? 'step' : undefined}
+                  >
+                    <button
+                      type="button"
+                      onClick={() => stepperStore.dispatch({ kind: 'jump', index: s.index })}
+                    >
+                      <span className="pp-event-n">{s.index + 1}</span>
+                      <span className={`pp-stage pp-stage-${s.hop.stage}`}>{t(`stage.${s.hop.stage}`)}</span>
+                      <span className="pp-event-host">
+                        {s.hop.host}
+                        {s.hop.iface ? ` ${s.hop.iface}` : ''}
+                      </span>
+                      <span className="pp-event-detail">{s.hop.detail}</span>
+                    </button>
+                  </li>
+                );
+              })}
+            </ol>
+          </div>
+        );
+      })}
+    </div>
+  );
+}
