@@ -21,11 +21,20 @@ const NO_WALL_CLOCK = [
 ];
 
 const IPC_NAMES = ['ipcMain', 'ipcRenderer', 'contextBridge'];
+const RAW_IPC_MESSAGE =
+  'use main/ipc/register.ts (raw IPC only in main/ipc/**, main/preload/** and main/electron/preload.ts)';
 const NO_RAW_IPC = ['electron', 'electron/main', 'electron/renderer', 'electron/common'].map((name) => ({
   name,
   importNames: IPC_NAMES,
-  message: 'use main/ipc/register.ts (raw IPC only in main/ipc/** and main/preload/**)',
+  message: RAW_IPC_MESSAGE,
 }));
+// The same through a namespace or require: `electron.ipcMain`, `require('electron').ipcRenderer`.
+const NO_RAW_IPC_MEMBER = {
+  selector: `MemberExpression[property.name=/^(${IPC_NAMES.join('|')})$/]`,
+  message: RAW_IPC_MESSAGE,
+};
+/** Where raw Electron IPC is allowed: the IPC modules and the preloads. */
+const RAW_IPC_FILES = ['main/ipc/**', 'main/preload/**', 'main/electron/preload.ts'];
 const NO_ELECTRON = ['electron', 'electron/main', 'electron/renderer', 'electron/common'].map((name) => ({
   name,
   message: 'the renderer is sandboxed: use window.podpath (renderer/src/platform/podpath.ts)',
@@ -114,6 +123,7 @@ export default defineConfig(
   {
     files: ['main/**'],
     rules: {
+      'no-restricted-syntax': ['error', NO_DEFAULT_EXPORT, NO_RAW_IPC_MEMBER],
       'no-restricted-imports': 'off',
       '@typescript-eslint/no-restricted-imports': [
         'error',
@@ -128,8 +138,9 @@ export default defineConfig(
     },
   },
   {
-    files: ['main/ipc/**', 'main/preload/**'],
+    files: RAW_IPC_FILES,
     rules: {
+      'no-restricted-syntax': ['error', NO_DEFAULT_EXPORT],
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {

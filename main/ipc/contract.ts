@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import type { Problem } from '../../shared-sim/src/index';
+import { IPC_PREFIX, type PodpathShell } from './shell';
 
 // ---------------------------------------------------------------------------------------------
 // Result envelope and value types
@@ -218,7 +219,7 @@ export function isChannelName(name: string): name is ChannelName {
 }
 
 /** The Electron IPC channel a contract channel is sent on (the preload allow-lists these). */
-export const IPC_PREFIX = 'podpath:';
+export { IPC_PREFIX };
 export function ipcChannelOf(name: ChannelName): `podpath:${ChannelName}` {
   return `${IPC_PREFIX}${name}`;
 }
@@ -249,37 +250,13 @@ export type PodpathApi = {
 // ---------------------------------------------------------------------------------------------
 // Events from the shell to the renderer (Electron only; the browser has no application menu)
 
-/** Every application-menu item that the renderer carries out, by id (File, Edit, View, Help). */
-export const MENU_ACTIONS = [
-  'file:new',
-  'file:open',
-  'file:save',
-  'file:saveAs',
-  'file:importYaml',
-  'file:export',
-  'edit:undo',
-  'edit:redo',
-  'view:zoomIn',
-  'view:zoomOut',
-  'view:zoomReset',
-  'view:fit',
-  'view:toggleProblems',
-  'help:about',
-  'help:docs',
-] as const;
-export type MenuActionId = (typeof MENU_ACTIONS)[number];
-
-export function isMenuActionId(value: unknown): value is MenuActionId {
-  return typeof value === 'string' && (MENU_ACTIONS as readonly string[]).includes(value);
-}
-
-/** The IPC channel the main process sends menu actions on (main → renderer). */
-export const MENU_ACTION_CHANNEL = 'podpath:menu-action';
-
-export interface PodpathShell {
-  /** Calls `listener` with each menu action id; returns a function that unsubscribes. */
-  onMenuAction(listener: (action: MenuActionId) => void): () => void;
-}
+export {
+  MENU_ACTIONS,
+  MENU_ACTION_CHANNEL,
+  isMenuActionId,
+  type MenuActionId,
+  type PodpathShell,
+} from './shell';
 
 /**
  * What the Electron preload exposes as `window.podpath`: the API plus the shell's events. In a

@@ -77,6 +77,32 @@ describe('eslint.config.mjs', () => {
     expect(await ruleIds('main/preload/zz.ts', bridge)).toEqual([]);
   });
 
+  it('bans raw IPC in the rest of main however it is reached (namespace, require)', async () => {
+    const RULE = 'no-restricted-syntax';
+    const cases = [
+      "import * as electron from 'electron';\nexport const i = electron.ipcMain;\n",
+      "import electron from 'electron';\nexport const r = electron.ipcRenderer;\n",
+      "declare const require: (m: string) => { ipcMain: unknown };\nexport const i = require('electron').ipcMain;\n",
+    ];
+    for (const code of cases) {
+      expect(await ruleIds('main/electron/main.ts', code)).toContain(RULE);
+      expect(await ruleIds('main/app/zz.ts', code)).toContain(RULE);
+      expect(await ruleIds('main/ipc/zz.ts', code)).not.toContain(RULE);
+      expect(await ruleIds('main/electron/preload.ts', code)).not.toContain(RULE);
+    }
+    const named =
+      "import { ipcRenderer, contextBridge } from 'electron';\nexport const x = [ipcRenderer, contextBridge];\n";
+    expect(await ruleIds('main/electron/main.ts', named)).toEqual([
+      '@typescript-eslint/no-restricted-imports',
+      '@typescript-eslint/no-restricted-imports',
+    ]);
+    expect(await ruleIds('main/electron/preload.ts', named)).toEqual([]);
+    // other Electron APIs stay usable in the shell
+    expect(
+      await ruleIds('main/electron/main.ts', "import { app } from 'electron';\nexport const a = app;\n"),
+    ).toEqual([]);
+  });
+
   it('requires type-only imports to say so', async () => {
     const code = "import { Result } from '../core/result.ts';\nexport type R = Result;\n";
     expect(await ruleIds('shared-sim/src/model/zz.ts', code)).toContain(
