@@ -14,7 +14,6 @@ const fx = vi.hoisted(() => {
       invoke: vi.fn<(channel: string, input?: unknown) => Promise<unknown>>(() =>
         Promise.resolve({ ok: true, value: 1 }),
       ),
-      ),
       on: vi.fn((channel: string, listener: (...args: unknown[]) => void) =>
         listeners.set(channel, listener),
       ),
