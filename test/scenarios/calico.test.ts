@@ -457,3 +457,78 @@ describe('Calico BGP without encapsulation behind a router that does not learn p
     expect(lastHop(t).host).toBe('router/core');
   });
 });
+
+describe('Calico BGP with the fabric peering', () => {
+  function peered(firewall?: FirewallJson[]) {
+    const lab = calicoLab({
+      mode: 'bgp',
+      bgp: { peers: [{ router: 'core', asNumber: 65001, nodes: ['node-1', 'node-2', 'node-3'] }] },
+      networks: [net('rack-a', '192.168.1.0/24'), net('rack-b', '192.168.2.0/24')],
+      routers: [
+        {
+          ...router(
+            'core',
+            { 'rack-a': '192.168.1.1', 'rack-b': '192.168.2.1' },
+            firewall ? { firewall } : {},
+          ),
+          bgp: { asNumber: 65001 },
+        },
+      ],
+      nodes: [
+        node('node-1', '192.168.1.10', { gateway: '192.168.1.1' }),
+        node('node-2', '192.168.1.11', { gateway: '192.168.1.1' }),
+        node('node-3', '192.168.2.10', { gateway: '192.168.2.1' }),
+      ],
+      pods: PODS,
+    });
+    return compileLab(lab);
+  }
+
+  it('the router learns the pod blocks by BGP and forwards pod traffic natively', () => {
+    const w = peered();
+    const routes = show(w, 'router/core', 'ip route');
+    expect(routes).toContain('10.244.0.0/26 via 192.168.1.10 dev eth0 proto bird \n');
+    expect(routes).toContain('10.244.0.128/26 via 192.168.2.10 dev eth1 proto bird \n');
+    const t = valid(trace(w, { from: 'shop/web-1', to: 'shop/db-1', port: 5432 }));
+    expect(t.verdict).toBe('delivered');
+    expect(hostsOf(t)).toEqual([
+      'pod/shop/web-1',
+      'node/node-1',
+      'router/core',
+      'node/node-3',
+      'pod/shop/db-1',
+    ]);
+    // no encapsulation: the pod addresses are on the wire, TTL 63 after node-1, 62 after the router
+    expect(t.wire.map((x) => x.layers.map((l) => l.type).join(' '))).toEqual([
+      'eth ipv4 tcp',
+      'eth ipv4 tcp',
+    ]);
+    expect(layer(t.wire[1]?.layers ?? [], 'ipv4')).toMatchObject({
+      src: '10.244.0.0',
+      dst: '10.244.0.128',
+      ttl: 62,
+    });
+  });
+
+  it('a router firewall dropping TCP 179 breaks the node-to-node sessions across it, not the sessions to the router itself', () => {
+    const w = peered([{ action: 'drop', proto: 'tcp', dport: 179 }]);
+    const sessions = w.calico?.bgp?.sessions ?? [];
+    expect(sessions.find((x) => x.id === 'node/node-1~node/node-3')).toMatchObject({
+      state: 'Connect',
+      reason:
+        'TCP node-3 → 192.168.1.10:179 fails: dropped by the firewall of router/core: -A FORWARD -p tcp -m tcp --dport 179 -j DROP',
+    });
+    expect(sessions.find((x) => x.id === 'node/node-1~router/core')?.state).toBe('Established');
+    // node-1 learns node-3's block from nobody (the router's copy carries AS 64512 again: loop);
+    // its default route still takes the packets to the router, which knows the block
+    expect(show(w, 'node/node-1', 'ip route')).not.toContain('10.244.0.128/26');
+    expect(show(w, 'router/core', 'ip route')).toContain(
+      '10.244.0.128/26 via 192.168.2.10 dev eth1 proto bird \n',
+    );
+    const t = valid(trace(w, { from: 'shop/web-1', to: 'shop/db-1', port: 5432 }));
+    expect(t.verdict).toBe('delivered');
+    expect(t.hops.find((h) => h.host === 'node/node-1' && h.stage === 'route')?.rule).toBe(
+      'default via 192.168.1.1 dev eth0 proto static',
+    );
+  });
+});

@@ -1,17 +1,17 @@
 import { sha1 } from '../core/sha1';
 import { sha256, toHex } from '../core/sha256';
-import type { Problem } from '../core/problem';
 import type { CalicoIpam } from '../control/ipam/calico';
 import {
   cidrContains,
-  formatCidr,
   formatIpv4,
   parseCidr,
+  parseIpv4,
   type Cidr,
   type Ipv4Addr,
 } from '../dataplane/addr/ipv4';
 import { randomMac, type MacAddr } from '../dataplane/addr/mac';
-import { fibLookup, type Route } from '../dataplane/route/fib';
+import type { Route } from '../dataplane/route/fib';
+import type { InstalledRoute } from '../control/bgp';
 import { IPV4_HLEN, VXLAN_OVERHEAD } from '../dataplane/wire/packet';
 import type { Lab, NodeSpec } from '../model/lab';
 import type { HostBuilder } from './hostBuilder';
@@ -248,73 +248,39 @@ export function calicoVxlanRoutes(lab: Lab, all: readonly CalicoNode[], ipam: Ca
   }
 }
 
-/** A route BIRD learned, before the kernel protocol turns it into a kernel route. */
-export interface LearnedRoute {
-  readonly prefix: Cidr;
-  /** BGP next hop (the originating node's IP). */
-  readonly nextHop: Ipv4Addr;
-}
-
 /**
- * BIRD's kernel protocol (filter calico_kernel_programming) on a node: IPIP pools get
- * `via <node> dev tunl0 onlink` (krt_tunnel), unless CrossSubnet and the next hop is in this
- * node's subnet; otherwise `gateway recursive` resolves the next hop through the node's table:
- * a connected next hop gives `via <node> dev eth0`, one behind a router gives `via <router>`
- * (the router then has to know the pod prefix), none gives no route.
+ * What BIRD's kernel protocol (filter calico_kernel_programming) writes on a node for a route the
+ * BGP model installed: IPIP pools get `via <node> dev tunl0 onlink` (krt_tunnel), unless
+ * CrossSubnet and the next hop is in this node's subnet; otherwise the recursively resolved
+ * gateway (`via <node> dev eth0` when connected, `via <router>` when not); an unresolvable next
+ * hop gives an unreachable route.
  */
-export function birdKernelRoutes(
+export function birdNodeRoute(
   lab: Lab,
   self: CalicoNode,
-  learned: readonly LearnedRoute[],
-  problems: Problem[],
-): void {
-  const h = self.host;
-  const ipip = lab.cluster.cni.mode === 'ipip';
-  const cross = lab.cluster.cni.crossSubnet;
-  const table: readonly Route[] = [...h.routes];
-  for (const r of learned) {
-    const inSubnet = self.subnet !== undefined && cidrContains(self.subnet, r.nextHop);
-    if (ipip && !(cross && inSubnet)) {
-      h.addRoute({
-        type: 'unicast',
-        dst: r.prefix,
-        via: r.nextHop,
-        dev: 'tunl0',
-        onlink: true,
-        proto: 'bird',
-        scope: 'universe',
-      });
-      continue;
-    }
-    const res = resolveNextHop(table, r.nextHop);
-    if (!res) {
-      problems.push({
-        severity: 'warning',
-        path: 'nodes',
-        ref: `node/${self.spec.name}`,
-        message: `BIRD on node ${self.spec.name} does not install ${formatCidr(r.prefix)}: its BGP next hop ${formatIpv4(r.nextHop)} is unreachable (no route in the node's table)`,
-      });
-      continue;
-    }
-    h.addRoute({
-      type: 'unicast',
-      dst: r.prefix,
-      via: res.via,
-      dev: res.dev,
-      proto: 'bird',
-      scope: 'universe',
-    });
-  }
+  r: InstalledRoute,
+): Omit<Route, 'table'> | undefined {
+  const c = parseCidr(r.prefix);
+  if (!c.ok) return undefined;
+  const dst = c.cidr;
+  const nh = r.nextHop !== undefined ? parseIpv4(r.nextHop) : undefined;
+  const inSubnet = nh !== undefined && self.subnet !== undefined && cidrContains(self.subnet, nh);
+  if (lab.cluster.cni.mode === 'ipip' && nh !== undefined && !(lab.cluster.cni.crossSubnet && inSubnet))
+    return { type: 'unicast', dst, via: nh, dev: 'tunl0', onlink: true, proto: 'bird', scope: 'universe' };
+  return kernelRouteOf(dst, r);
 }
 
-/** `gateway recursive`: the connected gateway (and device) a next hop resolves to. */
-export function resolveNextHop(
-  routes: readonly Route[],
-  nextHop: Ipv4Addr,
-): { via: Ipv4Addr; dev: string } | undefined {
-  const r = fibLookup(routes, nextHop, 'main');
-  if (!r || r.type !== 'unicast' || r.dev === undefined) return undefined;
-  return { via: r.via ?? nextHop, dev: r.dev };
+/** A BGP-speaking router installs what it learned as plain `proto bird` routes. */
+export function birdRouterRoute(r: InstalledRoute): Omit<Route, 'table'> | undefined {
+  const c = parseCidr(r.prefix);
+  return c.ok ? kernelRouteOf(c.cidr, r) : undefined;
+}
+
+function kernelRouteOf(dst: Cidr, r: InstalledRoute): Omit<Route, 'table'> | undefined {
+  if (r.type === 'unreachable') return { type: 'unreachable', dst, proto: 'bird', scope: 'universe' };
+  const via = parseIpv4(r.via);
+  if (via === undefined || r.dev === undefined) return undefined;
+  return { type: 'unicast', dst, via, dev: r.dev, proto: 'bird', scope: 'universe' };
 }
 
 /** The ipsets Felix keeps for the pool and the other hosts (hash:net). */

@@ -221,7 +221,11 @@ export function compile(lab: Lab, labWarnings: readonly Problem[] = [], opts: Co
     for (const fn of fnodes)
       flannelIptables(lab, fn, lab.cluster.cni.natOutgoing && !masqueradeOff(lab, fn.spec.name));
   }
-  calico?.program(problems, (node) => masqueradeOff(lab, node));
+  calico?.program(
+    problems,
+    (node) => masqueradeOff(lab, node),
+    (ref) => builders.get(ref),
+  );
   programKubeProxy(lab, ipam.podIps, fnodes, problems, servicesOut, opts.shareKubeProxy ?? true);
   calico?.finish();
   applyNodeFaults(lab, builders, problems);

@@ -1,11 +1,20 @@
 import type { Problem } from '../core/problem';
 import { calicoIpam, type CalicoIpam } from '../control/ipam/calico';
-import { cidrContains, formatCidr, parseCidr, type Cidr, type Ipv4Addr } from '../dataplane/addr/ipv4';
+import {
+  cidrContains,
+  formatCidr,
+  formatIpv4,
+  parseCidr,
+  type Cidr,
+  type Ipv4Addr,
+} from '../dataplane/addr/ipv4';
 import { fibLookup } from '../dataplane/route/fib';
 import type { Lab, NodeSpec } from '../model/lab';
+import { computeBgp, labUnderlay, type BgpState } from '../control/bgp';
 import {
   addTunl0,
-  birdKernelRoutes,
+  birdNodeRoute,
+  birdRouterRoute,
   CALICO_GATEWAY,
   calicoAddPod,
   calicoBlackholes,
@@ -15,15 +24,15 @@ import {
   calicoMtu,
   calicoTunnelDevice,
   calicoVxlanRoutes,
-  remoteRoutes,
   type CalicoNode,
-  type LearnedRoute,
 } from './cniCalico';
 import type { HostBuilder } from './hostBuilder';
 
 /** What the views need of Calico after compiling (IPAM blocks; BGP state once BIRD is modelled). */
 export interface CalicoWorld {
   readonly ipam: CalicoIpam;
+  /** BIRD's sessions, RIBs, installed routes and events (BGP and IPIP modes). */
+  readonly bgp?: BgpState;
 }
 
 /**
@@ -35,6 +44,7 @@ export class CalicoCompiler {
   readonly ipam: CalicoIpam;
   private readonly nodes = new Map<string, CalicoNode>();
   private readonly pool: Cidr | undefined;
+  private bgp: BgpState | undefined;
 
   constructor(
     private readonly lab: Lab,
@@ -97,27 +107,65 @@ export class CalicoCompiler {
   }
 
   /** Felix and BIRD program the routes and rules, once every pod exists. */
-  program(problems: Problem[], natOff: (node: string) => boolean): void {
+  program(
+    problems: Problem[],
+    natOff: (node: string) => boolean,
+    hostOf: (ref: string) => HostBuilder | undefined,
+  ): void {
     const all = [...this.nodes.values()];
     for (const n of all) calicoBlackholes(this.lab, n);
     const mode = this.lab.cluster.cni.mode;
     if (mode === 'vxlan') calicoVxlanRoutes(this.lab, all, this.ipam);
-    else {
-      // BIRD: every node's blocks, learned over the node-to-node mesh with the node as next hop
-      const remotes = remoteRoutes(this.ipam, all);
-      for (const self of all) {
-        const learned: LearnedRoute[] = (remotes.get(self.spec.name) ?? []).map((r) => ({
-          prefix: r.prefix,
-          nextHop: r.node.ip,
-        }));
-        birdKernelRoutes(this.lab, self, learned, problems);
-      }
-    }
+    else this.bird(all, hostOf, problems);
     for (const n of all) {
       calicoIpsets(this.lab, n, all);
       calicoIptables(this.lab, n, this.lab.cluster.cni.natOutgoing && !natOff(n.spec.name));
     }
     this.checkProxyArp(all, problems);
+  }
+
+  /**
+   * BIRD on the nodes and the BGP-speaking routers (the BGP model: sessions over the underlay,
+   * UPDATEs, best paths), then each speaker's kernel protocol writes its routes: blocks learned
+   * by BGP, through tunl0 for IPIP pools (krt_tunnel), resolved recursively otherwise.
+   */
+  private bird(
+    all: readonly CalicoNode[],
+    hostOf: (ref: string) => HostBuilder | undefined,
+    problems: Problem[],
+  ): void {
+    const under = labUnderlay(this.lab);
+    const state = computeBgp({
+      lab: this.lab,
+      blocks: this.ipam.blocks.map((b) => ({ cidr: formatCidr(b.cidr), node: b.node })),
+      borrowed: this.ipam.borrowed.map((b) => ({ ip: formatIpv4(b.ip), node: b.node })),
+      reach: under.reach,
+      resolve: under.resolve,
+    });
+    this.bgp = state;
+    for (const w of state.warnings)
+      problems.push({ severity: 'warning', path: 'cluster.cni.bgp', message: w });
+    const byRef = new Map(all.map((n) => [`node/${n.spec.name}`, n]));
+    for (const [ref, routes] of state.installed) {
+      const node = byRef.get(ref);
+      const h = node?.host ?? hostOf(ref);
+      if (!h) continue;
+      for (const r of routes) {
+        if (r.type === 'blackhole') continue; // the node's own blocks: programmed with the pod routes
+        const k = node ? birdNodeRoute(this.lab, node, r) : birdRouterRoute(r);
+        if (!k) continue;
+        if (h.routes.some((x) => x.table === 'main' && x.dst.addr === k.dst.addr && x.dst.len === k.dst.len))
+          continue; // the kernel keeps the route it has (BIRD's add fails with "File exists")
+        h.addRoute(k);
+        if (r.reason !== undefined && r.type === 'unicast' && k.dev !== 'tunl0')
+          problems.push({
+            severity: 'warning',
+            path: 'cluster.cni.bgp',
+            ref,
+            message: `${ref}: ${r.prefix} ${r.reason}; the packets go to that router, which must know the pod prefix`,
+          });
+      }
+    }
   }
 
   /**
@@ -147,7 +195,7 @@ export class CalicoCompiler {
   }
 
   world(): CalicoWorld {
-    return { ipam: this.ipam };
+    return { ipam: this.ipam, ...(this.bgp ? { bgp: this.bgp } : {}) };
   }
 
   /** Whether an address is inside the pool (for messages). */
