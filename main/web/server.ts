@@ -1,6 +1,9 @@
 /**
  * The web host: the built renderer and the API contract over HTTP/JSON, on 127.0.0.1 only.
- * Used by the browser end-to-end tests and on machines without the Electron runtime.
+ * Used by the browser end-to-end tests and on machines without the Electron runtime (`npm start`
+ * there runs main/start.mjs → main/web/start.ts). It serves the same services as the Electron
+ * shell (main/app/services.ts over the same SQLite storage) through the same dispatch() and
+ * schemas.
  *
  *   GET  /, /index.html, /assets/…   static files from `root` (index.html carries the token)
  *   POST /api/<channel>              JSON body → dispatch() → JSON envelope (always HTTP 200)
@@ -16,6 +19,7 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { CSP } from '../app/csp';
 import { dispatch } from '../ipc/dispatch';
 import type { PodpathServices } from '../ipc/services';
 
@@ -47,6 +51,8 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 };
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  // the same policy as the Electron app:// protocol (main/app/csp.ts)
+  'content-security-policy': CSP,
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',

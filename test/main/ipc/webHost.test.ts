@@ -8,6 +8,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CSP } from '../../../main/app/csp';
 import type { LabRecord } from '../../../main/ipc/contract';
 import {
   injectToken,
@@ -112,6 +113,8 @@ describe('web host: static files', () => {
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(r.headers['cache-control']).toBe('no-store');
+    expect(r.headers['content-security-policy']).toBe(CSP);
+    expect(r.headers['x-frame-options']).toBe('DENY');
     expect(r.body).toContain(`<head><meta name="podpath-token" content="${host.token}">`);
     expect(r.body).toContain('<div id="root"></div>');
     expect((await request('GET', '/index.html?x=1')).body).toContain(host.token);
