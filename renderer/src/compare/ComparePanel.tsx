@@ -48,18 +48,18 @@ function optionValue(v: LabVariant): string {
 }
 
 function Cell({ step }: { step: Step | undefined }) {
-  if (!step) return <td className="pp-cmp-empty" />;
+  if (!step) return <td className="ps-cmp-empty" />;
   return (
-    <td className="pp-cmp-cell">
+    <td className="ps-cmp-cell">
       <div>
-        <span className="pp-event-n">{step.index + 1}</span> <strong>{step.hop.host}</strong>
+        <span className="ps-event-n">{step.index + 1}</span> <strong>{step.hop.host}</strong>
         {step.hop.iface ? ` ${step.hop.iface}` : ''}{' '}
-        <span className={`pp-stage pp-stage-${step.hop.stage}`}>{step.hop.stage}</span>
-        {step.mtu !== undefined && <span className="pp-muted"> MTU {step.mtu}</span>}
+        <span className={`ps-stage ps-stage-${step.hop.stage}`}>{step.hop.stage}</span>
+        {step.mtu !== undefined && <span className="ps-muted"> MTU {step.mtu}</span>}
       </div>
-      <div className="pp-cmp-detail">{step.hop.detail}</div>
+      <div className="ps-cmp-detail">{step.hop.detail}</div>
       {step.hop.rule && <pre>{step.hop.rule}</pre>}
-      <div className="pp-muted pp-cmp-stack">{stackText(step.hop.layers)}</div>
+      <div className="ps-muted ps-cmp-stack">{stackText(step.hop.layers)}</div>
     </td>
   );
 }
@@ -75,7 +75,7 @@ function Sides({ sides }: { sides: readonly [CompareSide, CompareSide] }) {
   const differing = rows.filter((x) => x.marks.length > 0).length;
   let phase = '';
   return (
-    <div className="pp-compare-result" data-testid="compare-result">
+    <div className="ps-compare-result" data-testid="compare-result">
       {[l, r].map(
         (s, i) =>
           s.error && (
@@ -89,7 +89,7 @@ function Sides({ sides }: { sides: readonly [CompareSide, CompareSide] }) {
           ),
       )}
       {summary.length > 0 && (
-        <table className="pp-cmp-summary" data-testid="compare-summary">
+        <table className="ps-cmp-summary" data-testid="compare-summary">
           <thead>
             <tr>
               <th>{t('compare.summary')}</th>
@@ -101,7 +101,7 @@ function Sides({ sides }: { sides: readonly [CompareSide, CompareSide] }) {
             {summary.map((row) => (
               <tr
                 key={row.key}
-                className={row.differs ? 'pp-cmp-differs' : undefined}
+                className={row.differs ? 'ps-cmp-differs' : undefined}
                 data-key={row.key}
                 data-differs={row.differs}
               >
@@ -115,14 +115,14 @@ function Sides({ sides }: { sides: readonly [CompareSide, CompareSide] }) {
       )}
       {rows.length > 0 && (
         <>
-          <div className="pp-muted" data-testid="compare-count">
+          <div className="ps-muted" data-testid="compare-count">
             {t('compare.differences', { count: differing })}
           </div>
-          <table className="pp-cmp-rows" data-testid="compare-rows">
+          <table className="ps-cmp-rows" data-testid="compare-rows">
             <thead>
               <tr>
                 <th>{l.label}</th>
-                <th className="pp-cmp-marks-h" />
+                <th className="ps-cmp-marks-h" />
                 <th>{r.label}</th>
               </tr>
             </thead>
@@ -132,24 +132,29 @@ function Sides({ sides }: { sides: readonly [CompareSide, CompareSide] }) {
                 const header = p !== phase;
                 phase = p;
                 const cls = row.marks.includes('only-left')
-                  ? 'pp-cmp-only-left'
+                  ? 'ps-cmp-only-left'
                   : row.marks.includes('only-right')
-                    ? 'pp-cmp-only-right'
+                    ? 'ps-cmp-only-right'
                     : row.marks.length
-                      ? 'pp-cmp-changed'
+                      ? 'ps-cmp-changed'
                       : '';
                 return (
                   <Fragment key={i}>
                     {header && (
-                      <tr className={`pp-cmp-phase pp-phase-${p}`}>
+                      <tr className={`ps-cmp-phase ps-phase-${p}`}>
                         <th colSpan={3}>{t(`phase.${p}`)}</th>
                       </tr>
                     )}
-                    <tr className={cls} data-testid="compare-row" data-marks={row.marks.join(' ')}>
+                    <tr
+                      className={cls}
+                      data-testid="compare-row"
+                      data-phase={p}
+                      data-marks={row.marks.join(' ')}
+                    >
                       <Cell step={row.left} />
-                      <td className="pp-cmp-marks">
+                      <td className="ps-cmp-marks">
                         {row.marks.map((m: RowMark) => (
-                          <span key={m} className={`pp-badge pp-mark-${m}`}>
+                          <span key={m} className={`ps-badge ps-mark-${m}`}>
                             {t(`compare.marks.${m}`)}
                           </span>
                         ))}
@@ -171,13 +176,13 @@ export function ComparePanel() {
   const { t } = useTranslation('stepper');
   const c = useStepper((v) => v.compare);
   return (
-    <div className="pp-compare" data-testid="compare-view">
+    <div className="ps-compare" data-testid="compare-view">
       <ProbeForm
         onSubmit={() => void stepperStore.compare()}
         submitLabel={c.running ? t('compare.running') : t('compare.run')}
         busy={c.running}
       />
-      <div className="pp-compare-pick">
+      <div className="ps-compare-pick">
         {([0, 1] as const).map((side) => (
           <label key={side}>
             {side === 0 ? t('compare.left') : t('compare.right')}
@@ -197,7 +202,7 @@ export function ComparePanel() {
             </select>
           </label>
         ))}
-        <span className="pp-muted pp-compare-hint">{t('compare.hint')}</span>
+        <span className="ps-muted ps-compare-hint">{t('compare.hint')}</span>
       </div>
       {c.error && <ErrorBox error={c.error} />}
       {c.sides && <Sides sides={c.sides} />}

@@ -28,21 +28,21 @@ export function EventList({ result, index }: { result: TraceResult; index: numbe
     else groups.push({ phase: s.phase, steps: [s] });
   }
   return (
-    <div className="pp-events" aria-label={t('hop.events')}>
+    <div className="ps-events" aria-label={t('hop.events')}>
       {groups.map((g) => {
         const packet = packetOf(result, g.phase);
         const ok = packet?.verdict === 'delivered';
         return (
-          <div key={g.phase} className={`pp-event-group pp-phase-${g.phase}`}>
-            <div className="pp-event-group-title">
+          <div key={g.phase} className={`ps-event-group ps-phase-${g.phase}`}>
+            <div className="ps-event-group-title">
               {t(`phase.${g.phase}`)}
               {packet && (
-                <span className={`pp-verdict-chip ${ok ? 'pp-ok' : 'pp-bad'}`}>
+                <span className={`ps-verdict-chip ${ok ? 'ps-ok' : 'ps-bad'}`}>
                   {t(`verdict.${packet.verdict}`)}
                 </span>
               )}
             </div>
-            <ol className="pp-event-list" data-testid={`events-${g.phase}`}>
+            <ol className="ps-event-list" data-testid={`events-${g.phase}`}>
               {g.steps.map((s) => {
                 const isCur = s.index === index;
                 const drop = s.hop.stage === 'drop' || (!ok && s === g.steps[g.steps.length - 1]);
@@ -50,7 +50,7 @@ export function EventList({ result, index }: { result: TraceResult; index: numbe
                   <li
                     key={s.index}
                     ref={isCur ? current : undefined}
-                    className={`pp-event${isCur ? ' pp-event-current' : ''}${s.index < index ? ' pp-event-past' : ''}${drop ? ' pp-event-drop' : ''}`}
+                    className={`ps-event${isCur ? ' ps-event-current' : ''}${s.index < index ? ' ps-event-past' : ''}${drop ? ' ps-event-drop' : ''}`}
                     data-testid="event"
                     data-index={s.index}
                     aria-current={isCur ? 'step' : undefined}
@@ -59,13 +59,13 @@ export function EventList({ result, index }: { result: TraceResult; index: numbe
                       type="button"
                       onClick={() => stepperStore.dispatch({ kind: 'jump', index: s.index })}
                     >
-                      <span className="pp-event-n">{s.index + 1}</span>
-                      <span className={`pp-stage pp-stage-${s.hop.stage}`}>{t(`stage.${s.hop.stage}`)}</span>
-                      <span className="pp-event-host">
+                      <span className="ps-event-n">{s.index + 1}</span>
+                      <span className={`ps-stage ps-stage-${s.hop.stage}`}>{t(`stage.${s.hop.stage}`)}</span>
+                      <span className="ps-event-host">
                         {s.hop.host}
                         {s.hop.iface ? ` ${s.hop.iface}` : ''}
                       </span>
-                      <span className="pp-event-detail">{s.hop.detail}</span>
+                      <span className="ps-event-detail">{s.hop.detail}</span>
                     </button>
                   </li>
                 );

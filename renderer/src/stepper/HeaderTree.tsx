@@ -36,8 +36,9 @@ export function HeaderTree({ diff }: { diff: LayerDiff }) {
   const { t } = useTranslation('stepper');
   const depth = depths(diff.layers.map((c) => c.layer));
   return (
-    <div className="pp-headers" data-testid="header-tree" aria-label={t('hop.headers')}>
-      <div className="pp-headers-stack" data-testid="header-stack">
+    <div className="ps-headers" data-testid="header-tree" aria-label={t('hop.headers')}>
+      <span className="ps-label">{t('hop.headers')}</span>
+      <div className="ps-headers-stack" data-testid="header-stack">
         {stackText(diff.layers.map((c) => c.layer))}
       </div>
       {diff.layers.map((c, i) => {
@@ -47,17 +48,17 @@ export function HeaderTree({ diff }: { diff: LayerDiff }) {
           <details
             key={i}
             open
-            className={`pp-layer${c.added ? ' pp-layer-added' : ''}${changedKeys.length ? ' pp-layer-changed' : ''}`}
+            className={`ps-layer${c.added ? ' ps-layer-added' : ''}${changedKeys.length ? ' ps-layer-changed' : ''}`}
             style={{ marginLeft: `${(depth[i] ?? 0) * 16}px` }}
             data-testid="header-layer"
             data-layer={c.layer.type}
           >
             <summary>
-              <span className="pp-layer-name">{layerName(c.layer)}</span>
-              <span className="pp-layer-summary">, {layerSummary(c.layer)}</span>
-              {c.added && <span className="pp-badge pp-badge-new">{t('hop.added')}</span>}
+              <span className="ps-layer-name">{layerName(c.layer)}</span>
+              <span className="ps-layer-summary">, {layerSummary(c.layer)}</span>
+              {c.added && <span className="ps-badge ps-badge-new">{t('hop.added')}</span>}
               {changedKeys.length > 0 && (
-                <span className="pp-badge pp-badge-changed">{t('hop.changed')}</span>
+                <span className="ps-badge ps-badge-changed">{t('hop.changed')}</span>
               )}
             </summary>
             <ul>
@@ -66,14 +67,14 @@ export function HeaderTree({ diff }: { diff: LayerDiff }) {
                 return (
                   <li
                     key={k}
-                    className={changed ? 'pp-field-changed' : undefined}
+                    className={changed ? 'ps-field-changed' : undefined}
                     data-field={k}
                     data-changed={changed || undefined}
                   >
-                    <span className="pp-field-name">{t(`field.${fieldKey(c.layer, k)}`)}:</span>{' '}
-                    <span className="pp-field-value">{show(v, t('field.yes'), t('field.no'))}</span>
+                    <span className="ps-field-name">{t(`field.${fieldKey(c.layer, k)}`)}:</span>{' '}
+                    <span className="ps-field-value">{show(v, t('field.yes'), t('field.no'))}</span>
                     {changed && (
-                      <span className="pp-field-was">
+                      <span className="ps-field-was">
                         {' '}
                         ({t('hop.was', { value: show(c.changed[k], t('field.yes'), t('field.no')) })})
                       </span>
@@ -86,7 +87,7 @@ export function HeaderTree({ diff }: { diff: LayerDiff }) {
         );
       })}
       {diff.removed.length > 0 && (
-        <div className="pp-layers-removed" data-testid="layers-removed">
+        <div className="ps-layers-removed" data-testid="layers-removed">
           {t('hop.removed', { layers: stackText(diff.removed) })}
         </div>
       )}

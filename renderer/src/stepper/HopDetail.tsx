@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { Stage } from '../../../shared-sim/src/index';
 import type { Step } from '../worker/protocol';
 import { HeaderTree } from './HeaderTree';
+import { layerName } from './layerNames';
 import { diffLayers } from './layerDiff';
 import { isReplyPhase } from './steps';
 
@@ -27,40 +28,74 @@ function toolFor(step: Step): string | undefined {
   return TOOL[step.hop.stage];
 }
 
-export function HopDetail({ step, previous }: { step: Step; previous: Step | undefined }) {
+/** Stages whose hop shows the headers as they arrived, the translation taking effect after it. */
+const REWRITING: ReadonlySet<Stage> = new Set(['netfilter', 'ipvs', 'conntrack']);
+
+/** "IPv4 dst 10.99.9.225 → 10.244.0.3, TCP dst 80 → 8080": what a NAT hop rewrites. */
+export function rewrites(step: Step, next: Step | undefined): string[] {
+  if (!next || next.phase !== step.phase || !REWRITING.has(step.hop.stage)) return [];
+  const d = diffLayers(step.hop.layers, next.hop.layers);
+  const out: string[] = [];
+  for (const c of d.layers)
+    for (const [k, was] of Object.entries(c.changed)) {
+      if (k === 'ttl' || k === 'length' || c.layer.type === 'eth') continue;
+      const now = (c.layer as unknown as Record<string, unknown>)[k];
+      out.push(`${layerName(c.layer)} ${k} ${String(was)} → ${String(now)}`);
+    }
+  return out;
+}
+
+export function HopDetail({
+  step,
+  previous,
+  next,
+}: {
+  step: Step;
+  previous: Step | undefined;
+  next: Step | undefined;
+}) {
   const { t } = useTranslation('stepper');
   const diff = useMemo(() => diffLayers(previous?.hop.layers, step.hop.layers), [previous, step]);
+  const rewrite = useMemo(() => rewrites(step, next), [step, next]);
   const drop = step.hop.stage === 'drop';
   const tool = toolFor(step);
   return (
     <section
-      className={`pp-hop${drop ? ' pp-hop-drop' : ''}${isReplyPhase(step.phase) ? ' pp-hop-reply' : ''}`}
+      className={`ps-hop${drop ? ' ps-hop-drop' : ''}${isReplyPhase(step.phase) ? ' ps-hop-reply' : ''}`}
       data-testid="hop-detail"
+      data-stage={step.hop.stage}
+      data-iface={step.hop.iface}
       aria-label={t('hop.current')}
     >
-      <h3 className="pp-hop-title">
-        <span className={`pp-phase pp-phase-${step.phase}`}>{t(`phase.${step.phase}`)}</span>{' '}
-        <span className="pp-hop-host" data-testid="hop-host">
+      <h3 className="ps-hop-title">
+        <span className={`ps-phase ps-phase-${step.phase}`}>{t(`phase.${step.phase}`)}</span>{' '}
+        <span className="ps-hop-host" data-testid="hop-host">
           {step.hop.host}
         </span>
-        {step.hop.iface && <span className="pp-hop-iface"> {step.hop.iface}</span>}
-        <span className={`pp-stage pp-stage-${step.hop.stage}`} data-testid="hop-stage">
+        {step.hop.iface && <span className="ps-hop-iface"> {step.hop.iface}</span>}
+        <span className={`ps-stage ps-stage-${step.hop.stage}`} data-testid="hop-stage">
           {t(`stage.${step.hop.stage}`)}
         </span>
-        {step.mtu !== undefined && <span className="pp-hop-mtu">{t('hop.mtu', { mtu: step.mtu })}</span>}
+        {step.mtu !== undefined && <span className="ps-hop-mtu">{t('hop.mtu', { mtu: step.mtu })}</span>}
       </h3>
-      <div className="pp-hop-why">
-        <span className="pp-label">{t('hop.why')}</span>
+      <div className="ps-hop-why">
+        <span className="ps-label">{t('hop.why')}</span>
         <p data-testid="hop-why">{step.hop.detail}</p>
       </div>
-      <div className="pp-hop-entry">
-        <span className="pp-label">{tool ? t('hop.entryTool', { tool }) : t('hop.entry')}</span>
+      <div className="ps-hop-entry">
+        <span className="ps-label">{tool ? t('hop.entryTool', { tool }) : t('hop.entry')}</span>
         {step.hop.rule ? (
           <pre data-testid="hop-rule">{step.hop.rule}</pre>
         ) : (
-          <p className="pp-muted">{t('hop.noEntry')}</p>
+          <p className="ps-muted">{t('hop.noEntry')}</p>
         )}
       </div>
+      {rewrite.length > 0 && (
+        <div className="ps-hop-rewrite" data-testid="hop-rewrite">
+          <span className="ps-label">{t('hop.rewrites')}</span>
+          <p>{rewrite.join(', ')}</p>
+        </div>
+      )}
       <HeaderTree diff={diff} />
     </section>
   );

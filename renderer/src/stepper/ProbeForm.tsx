@@ -19,7 +19,7 @@ export function ProbeForm({
   const sources = endpoints?.sources ?? [];
   return (
     <form
-      className="pp-probe"
+      className="ps-probe"
       data-testid="probe-form"
       onSubmit={(e) => {
         e.preventDefault();
@@ -45,13 +45,13 @@ export function ProbeForm({
         {t('probe.to')}
         <input
           data-testid="probe-to"
-          list="pp-probe-targets"
+          list="ps-probe-targets"
           value={form.to}
           placeholder={t('probe.toPlaceholder')}
           spellCheck={false}
           onChange={(e) => stepperStore.setForm({ to: e.target.value })}
         />
-        <datalist id="pp-probe-targets">
+        <datalist id="ps-probe-targets">
           {[...(endpoints?.targets ?? []), ...(endpoints?.dnsNames ?? [])].map((s) => (
             <option key={s} value={s} />
           ))}
@@ -75,7 +75,7 @@ export function ProbeForm({
         {t('probe.port')}
         <input
           data-testid="probe-port"
-          className="pp-num"
+          className="ps-num"
           inputMode="numeric"
           value={form.proto === 'icmp' ? '' : form.port}
           disabled={form.proto === 'icmp'}
@@ -86,14 +86,14 @@ export function ProbeForm({
         {t('probe.size')}
         <input
           data-testid="probe-size"
-          className="pp-num"
+          className="ps-num"
           inputMode="numeric"
           value={form.size}
           placeholder={form.proto === 'icmp' ? '56' : '0'}
           onChange={(e) => stepperStore.setForm({ size: e.target.value })}
         />
       </label>
-      <button type="submit" className="pp-primary" data-testid="probe-submit" disabled={busy || !form.from}>
+      <button type="submit" className="ps-primary" data-testid="probe-submit" disabled={busy || !form.from}>
         {submitLabel}
       </button>
     </form>

@@ -58,18 +58,18 @@ export function StepperPanel() {
     if (first && !v.result && v.endpoints?.sources.includes(first)) stepperStore.setForm({ from: first });
   }, [selection]);
   return (
-    <div className="pp-stepper-panel" data-testid="stepper-panel" onKeyDown={onStepperKey}>
-      <div className="pp-tabs" role="tablist">
+    <div className="ps-stepper-panel" data-testid="stepper-root" onKeyDown={onStepperKey}>
+      <div className="ps-tabs" role="tablist">
         {TABS.map((id) => (
           <button
             key={id}
             type="button"
             role="tab"
-            id={`pp-tab-${id}`}
+            id={`ps-tab-${id}`}
             aria-selected={tab === id}
-            aria-controls={`pp-tabpanel-${id}`}
-            data-testid={`tab-${id}`}
-            className={tab === id ? 'pp-tab pp-tab-active' : 'pp-tab'}
+            aria-controls={`ps-tabpanel-${id}`}
+            data-testid={`stepper-tab-${id}`}
+            className={tab === id ? 'ps-tab ps-tab-active' : 'ps-tab'}
             onClick={() => stepperStore.setTab(id)}
           >
             {t(`tabs.${id}`)}
@@ -77,10 +77,10 @@ export function StepperPanel() {
         ))}
       </div>
       <div
-        className="pp-tabpanel"
+        className="ps-tabpanel"
         role="tabpanel"
-        id={`pp-tabpanel-${tab}`}
-        aria-labelledby={`pp-tab-${tab}`}
+        id={`ps-tabpanel-${tab}`}
+        aria-labelledby={`ps-tab-${tab}`}
         tabIndex={-1}
       >
         {tab === 'stepper' && <StepperView />}

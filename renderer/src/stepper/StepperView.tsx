@@ -13,7 +13,7 @@ export function ErrorBox({ error }: { error: SimError }) {
   const text =
     error.code === 'lab-invalid' ? t('probe.invalidLab', { message: error.message }) : error.message;
   return (
-    <div className="pp-error" role="alert" data-testid="stepper-error">
+    <div className="ps-error" role="alert" data-testid="stepper-error">
       {text}
       {error.code === 'lab-invalid' && error.problems.length > 1 && (
         <ul>
@@ -31,7 +31,7 @@ function Verdict({ packet, title }: { packet: PacketTrace; title: string }) {
   const ok = packet.verdict === 'delivered';
   return (
     <div
-      className={`pp-verdict ${ok ? 'pp-ok' : 'pp-bad'}`}
+      className={`ps-verdict ${ok ? 'ps-ok' : 'ps-bad'}`}
       data-testid="verdict"
       data-verdict={packet.verdict}
     >
@@ -50,7 +50,7 @@ function Controls() {
   const total = s.steps.length;
   const none = total === 0;
   return (
-    <div className="pp-controls" role="toolbar" aria-label={t('tabs.stepper')}>
+    <div className="ps-controls" role="toolbar" aria-label={t('tabs.stepper')}>
       <button
         type="button"
         data-testid="step-reset"
@@ -96,7 +96,7 @@ function Controls() {
       >
         {t('controls.nextPacket')} ⇥
       </button>
-      <label className="pp-speed">
+      <label className="ps-speed">
         {t('controls.speed')}
         <select
           data-testid="step-speed"
@@ -110,11 +110,11 @@ function Controls() {
           ))}
         </select>
       </label>
-      <span className="pp-position" data-testid="step-position" aria-live="polite">
+      <span className="ps-position" data-testid="step-position" aria-live="polite">
         {none ? t('controls.notStarted') : t('controls.position', { n: s.index + 1, total })}
       </span>
       {elapsed && (
-        <span className="pp-muted pp-timing">
+        <span className="ps-muted ps-timing">
           {t('controls.timing', { ms: Math.round(elapsed.walkMs + elapsed.compileMs) })}
         </span>
       )}
@@ -127,13 +127,19 @@ function Body({ result, index }: { result: TraceResult; index: number }) {
   const step = result.steps[index];
   const atEnd = index === result.steps.length - 1;
   return (
-    <div className="pp-stepper-body">
+    <div className="ps-stepper-body">
       <EventList result={result} index={index} />
-      <div className="pp-stepper-detail">
-        {step && <HopDetail step={step} previous={previousInPhase(result.steps, index)} />}
-        <div className="pp-verdicts" data-testid="verdicts">
+      <div className="ps-stepper-detail">
+        {step && (
+          <HopDetail
+            step={step}
+            previous={previousInPhase(result.steps, index)}
+            next={result.steps[index + 1]}
+          />
+        )}
+        <div className="ps-verdicts" data-testid="verdicts">
           {result.dns && (
-            <div className={`pp-verdict ${result.dns.address ? 'pp-ok' : 'pp-bad'}`} data-testid="dns-result">
+            <div className={`ps-verdict ${result.dns.address ? 'ps-ok' : 'ps-bad'}`} data-testid="dns-result">
               <strong>{t('hop.dns')}:</strong>{' '}
               {result.dns.queries
                 .map((q) => `${q.name} A? → ${q.rcode}${q.answer ? ` ${q.answer}` : ''}`)
@@ -144,14 +150,14 @@ function Body({ result, index }: { result: TraceResult; index: number }) {
           {result.trace.reply ? (
             <Verdict packet={result.trace.reply} title={t('phase.reply')} />
           ) : (
-            result.trace.verdict !== 'delivered' && <div className="pp-muted">{t('hop.noReply')}</div>
+            result.trace.verdict !== 'delivered' && <div className="ps-muted">{t('hop.noReply')}</div>
           )}
           {atEnd && Object.keys(result.conntrack).length > 0 && (
-            <details className="pp-conntrack" data-testid="conntrack">
+            <details className="ps-conntrack" data-testid="conntrack">
               <summary>{t('hop.conntrack')}</summary>
               {Object.entries(result.conntrack).map(([host, lines]) => (
                 <div key={host}>
-                  <div className="pp-muted">{host}</div>
+                  <div className="ps-muted">{host}</div>
                   <pre>{lines.join('\n')}</pre>
                 </div>
               ))}
@@ -171,7 +177,7 @@ export function StepperView() {
   const index = useStepper((v) => v.stepper.index);
   const hasLab = useStepper((v) => (v.endpoints?.sources.length ?? 0) > 0);
   return (
-    <div className="pp-stepper-view" data-testid="stepper-view">
+    <div className="ps-stepper-view" data-testid="stepper-view">
       <ProbeForm
         onSubmit={() => void stepperStore.run()}
         submitLabel={running ? t('probe.tracing') : t('probe.trace')}
@@ -179,7 +185,7 @@ export function StepperView() {
       />
       <Controls />
       {error && <ErrorBox error={error} />}
-      {!hasLab && !result && !error && <p className="pp-muted">{t('probe.noLab')}</p>}
+      {!hasLab && !result && !error && <p className="ps-muted">{t('probe.noLab')}</p>}
       {result && <Body result={result} index={index} />}
     </div>
   );

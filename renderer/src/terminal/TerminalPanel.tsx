@@ -91,8 +91,8 @@ export function TerminalPanel({ selected }: { selected: string | undefined }) {
   };
 
   return (
-    <div className="pp-terminal" data-testid="terminal">
-      <div className="pp-terminal-bar">
+    <div className="ps-terminal" data-testid="terminal">
+      <div className="ps-terminal-bar">
         <label>
           {t('terminal.host')}
           <select data-testid="terminal-host" value={host} onChange={(e) => setHost(e.target.value)}>
@@ -108,22 +108,22 @@ export function TerminalPanel({ selected }: { selected: string | undefined }) {
         </button>
       </div>
       <div
-        className="pp-terminal-screen"
+        className="ps-terminal-screen"
         ref={screen}
         data-testid="terminal-screen"
         onClick={() => screen.current?.querySelector('input')?.focus()}
       >
         {entries.map((en, i) => (
-          <div key={i} className="pp-terminal-entry">
+          <div key={i} className="ps-terminal-entry">
             <div>
-              <span className="pp-terminal-prompt">{en.prompt}</span> {en.command}
+              <span className="ps-terminal-prompt">{en.prompt}</span> {en.command}
             </div>
-            {en.stdout && <pre className="pp-terminal-out">{en.stdout}</pre>}
-            {en.stderr && <pre className="pp-terminal-err">{en.stderr}</pre>}
+            {en.stdout && <pre className="ps-terminal-out">{en.stdout}</pre>}
+            {en.stderr && <pre className="ps-terminal-err">{en.stderr}</pre>}
           </div>
         ))}
-        <div className="pp-terminal-line">
-          <span className="pp-terminal-prompt">{promptFor(host)}</span>
+        <div className="ps-terminal-line">
+          <span className="ps-terminal-prompt">{promptFor(host)}</span>
           <input
             data-testid="terminal-input"
             aria-label={t('terminal.placeholder')}
