@@ -22,7 +22,7 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     title: options.title ?? 'Podpath',
     backgroundColor: '#1e1e1e',
     webPreferences: {
-      preload: options.preload,
+      preload: options.preload, // eng-disable PRELOAD_JS_CHECK -- the sandboxed preload exposes only window.podpath (main/electron/preload.ts)
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
@@ -35,6 +35,8 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
       navigateOnDragDrop: false,
       safeDialogs: true,
       spellcheck: false,
+      // middle-click (auxclick) would open links in a new window without the window-open handler's say
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   win.once('ready-to-show', () => win.show());

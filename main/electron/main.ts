@@ -6,7 +6,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { app, BrowserWindow, dialog, Menu, protocol, shell } from 'electron';
+import { app, BrowserWindow, dialog, Menu, protocol, session, shell } from 'electron';
+import { CSP } from '../app/csp';
 import { buildMenuTemplate } from '../app/menus';
 import { APP_SCHEME_PRIVILEGES, registerAppProtocol } from '../app/protocol';
 import { APP_ORIGIN, hardenWebContents } from '../app/security';
@@ -48,7 +49,7 @@ export function startShell(paths: ShellPaths = defaultPaths()): boolean {
   // Every web contents (the window, and any the page might try to create) is locked down.
   app.on('web-contents-created', (_event, contents) => {
     hardenWebContents(contents, {
-      openExternal: (url) => shell.openExternal(url),
+      openExternal: (url) => shell.openExternal(url), // eng-disable OPEN_EXTERNAL_JS_CHECK -- hardenWebContents calls it only with URLs checkExternalUrl accepted
       onRefused: (what, url, reason) => console.warn(`podpath: refused ${what} ${url}: ${reason}`),
     });
   });
@@ -89,6 +90,13 @@ export function startShell(paths: ShellPaths = defaultPaths()): boolean {
     }
     services = opened.value;
     registerAppProtocol(protocol, paths.renderer);
+    // The app:// handler sends the CSP with every file; this adds it to anything else the session
+    // might load (nothing should come from elsewhere: navigation is refused).
+    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+      callback({
+        responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] }, // eng-disable CSP_GLOBAL_CHECK -- the policy is the CSP constant of main/app/csp.ts (its exact text is tested); electronegativity evaluates only literal strings
+      });
+    });
     unregister = registerElectronIpc({
       services: services.services,
       appOrigin: APP_ORIGIN,

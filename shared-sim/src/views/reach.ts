@@ -42,7 +42,7 @@ interface DataPlaneClass {
   readonly ok: boolean;
   /** What stopped it (the walk's reason), when not ok. */
   readonly reason: string;
-  /** The source address the destination saw, when a NAT on the way changed it. */
+  /** The source address the destination saw, when a NAT on the way changed it (the same for the whole class). */
   readonly seenSrc?: Ipv4Addr;
   readonly rep: string;
 }
@@ -141,11 +141,14 @@ export class ReachContext {
     };
     this.walks++;
     const t = walk(this.fabric, probe).trace;
-    return { ...judge(t, d.hostId), rep };
+    const j = judge(t, d.hostId);
+    // only a translated source (SNAT on the way) stands for the whole class
+    const { seenSrc, ...rest } = j;
+    return { ...rest, ...(seenSrc !== undefined && seenSrc !== s.ip ? { seenSrc } : {}), rep };
   }
 
   flow(s: PodInfo, d: PodInfo, dp: DataPlaneClass): PolicyFlow {
-    const src = s.ip !== undefined && dp.seenSrc !== undefined && dp.seenSrc !== s.ip ? dp.seenSrc : s.ip;
+    const src = dp.seenSrc ?? s.ip;
     return {
       src: (src ?? 0) as Ipv4Addr,
       dst: (d.ip ?? 0) as Ipv4Addr,

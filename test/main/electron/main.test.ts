@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CSP } from '../../../main/app/csp';
 import { CHANNEL_NAMES, MENU_ACTION_CHANNEL } from '../../../main/ipc/contract';
 import { tempDir } from '../storage/helpers';
 
@@ -57,6 +58,7 @@ const fx = vi.hoisted(() => {
     Menu: { buildFromTemplate: vi.fn((template: unknown) => ({ template })), setApplicationMenu: vi.fn() },
     dialog: { showErrorBox: vi.fn() },
     shell: { openExternal: vi.fn() },
+    session: { defaultSession: { webRequest: { onHeadersReceived: vi.fn() } } },
   };
 });
 
@@ -68,6 +70,7 @@ vi.mock('electron', () => ({
   Menu: fx.Menu,
   dialog: fx.dialog,
   shell: fx.shell,
+  session: fx.session,
 }));
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -151,8 +154,20 @@ describe('main/electron/main.ts', () => {
       navigateOnDragDrop: false,
       safeDialogs: true,
       spellcheck: false,
+      disableBlinkFeatures: 'Auxclick',
     });
     expect(win?.loadURL).toHaveBeenCalledWith('app://podpath/index.html');
+
+    // the CSP is added to every response the session receives
+    const onHeaders = fx.session.defaultSession.webRequest.onHeadersReceived.mock.calls[0]?.[0] as (
+      details: { responseHeaders: Record<string, string[]> },
+      callback: (r: unknown) => void,
+    ) => void;
+    const headers = vi.fn();
+    onHeaders({ responseHeaders: { 'X-Other': ['1'] } }, headers);
+    expect(headers).toHaveBeenCalledWith({
+      responseHeaders: { 'X-Other': ['1'], 'Content-Security-Policy': [CSP] },
+    });
 
     // the API reaches SQLite in userData, and only from the app's own frames
     const handler = fx.ipcMain.handle.mock.calls.find(([c]) => c === 'podpath:labs:create')?.[1] as Listener;
