@@ -7,6 +7,13 @@
 import { registerMessages } from '../i18n';
 
 export const en = {
+  actions: {
+    trace: 'Trace the packet',
+    forward: 'Step forward',
+    back: 'Step back',
+    run: 'Run / pause',
+    reset: 'Reset the stepper',
+  },
   tabs: { stepper: 'Packet stepper', compare: 'Compare', terminal: 'Terminal' },
   probe: {
     from: 'From',
@@ -145,6 +152,13 @@ export const en = {
 export type StepperMessages = typeof en;
 
 export const zh: StepperMessages = {
+  actions: {
+    trace: '追踪报文',
+    forward: '单步前进',
+    back: '单步后退',
+    run: '运行 / 暂停',
+    reset: '重置单步',
+  },
   tabs: { stepper: '报文单步', compare: '对比', terminal: '终端' },
   probe: {
     from: '源',
