@@ -8,6 +8,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { compile, parseLab, resolveTarget, walk } from '../../shared-sim/src/index';
 import { runNetpolBench } from './netpolBench';
+import { storageBench } from './storageBench';
+import { yamlBench } from './yamlBench';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -280,4 +282,8 @@ if (process.argv[1]?.endsWith('bench.mjs')) {
   );
   console.log('targets: compile < 3 s; trace < 2 ms (median)');
   runNetpolBench();
+  console.log('');
+  for (const line of storageBench()) console.log(line);
+  console.log('');
+  for (const line of yamlBench()) console.log(line);
 }
