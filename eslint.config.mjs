@@ -7,7 +7,7 @@ import { localPlugin } from './main/build/eslint/codeLayering.mjs';
 
 const TS = ['**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts'];
 const ALL = [...TS, '**/*.js', '**/*.mjs', '**/*.cjs', '**/*.jsx'];
-const CONFIG_FILES = ['*.config.{ts,mts,js,mjs,cjs}', '**/*.d.ts'];
+const CONFIG_FILES = ['*.config.{ts,mts,js,mjs,cjs}', '**/*.d.ts', 'test/e2e/global{Setup,Teardown}.ts'];
 
 // no-restricted-syntax / no-restricted-imports options do not merge across config objects
 // (a later object replaces the options), so the pieces are composed here per folder.

@@ -1,12 +1,13 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { Layout } from './app/Layout';
+import { App } from './app/App';
+import './styles/app.css';
 
 const container = document.getElementById('root');
 if (container) {
   createRoot(container).render(
     <StrictMode>
-      <Layout />
+      <App />
     </StrictMode>,
   );
 }

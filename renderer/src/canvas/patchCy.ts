@@ -1,0 +1,121 @@
+/**
+ * Patches a long-lived cytoscape instance to match the projection, by id, in one batch: adds what
+ * is new, removes what is gone, and updates data, model classes, parents and positions of the
+ * rest. The instance is never rebuilt, so pan, zoom, selection and classes other code put on
+ * elements (the stepper's highlights) survive every edit.
+ */
+import type { Core, ElementDefinition, NodeSingular, SingularElementReturnValue } from 'cytoscape';
+import type { EdgeDef, ElementDef, NodeDef } from './toElements';
+
+export interface PatchStats {
+  added: number;
+  removed: number;
+  updated: number;
+}
+
+const MODEL_CLASSES = '_ppClasses';
+
+function classList(s: string): string[] {
+  return s.split(' ').filter(Boolean);
+}
+
+function applyClasses(ele: SingularElementReturnValue | NodeSingular, classes: string): boolean {
+  const old = (ele.scratch(MODEL_CLASSES) as string | undefined) ?? '';
+  if (old === classes) return false;
+  const next = new Set(classList(classes));
+  const drop = classList(old).filter((c) => !next.has(c));
+  if (drop.length) ele.removeClass(drop.join(' '));
+  ele.addClass(classes);
+  ele.scratch(MODEL_CLASSES, classes);
+  return true;
+}
+
+function toDefinition(d: ElementDef): ElementDefinition {
+  return d.group === 'nodes'
+    ? { group: 'nodes', data: { ...d.data }, position: { ...d.position }, classes: d.classes }
+    : { group: 'edges', data: { ...d.data }, classes: d.classes };
+}
+
+export function patchCy(cy: Core, defs: readonly ElementDef[]): PatchStats {
+  const stats: PatchStats = { added: 0, removed: 0, updated: 0 };
+  const wanted = new Map<string, ElementDef>();
+  for (const d of defs) wanted.set(d.data.id, d);
+  const nodeDefs = defs.filter((d): d is NodeDef => d.group === 'nodes');
+  const edgeDefs = defs.filter((d): d is EdgeDef => d.group === 'edges');
+
+  cy.batch(() => {
+    // 1. new nodes, parents before children
+    const ordered = [...nodeDefs].sort(
+      (a, b) => Number(a.data.parent !== undefined) - Number(b.data.parent !== undefined),
+    );
+    const toAdd: ElementDefinition[] = [];
+    for (const d of ordered) if (cy.getElementById(d.data.id).empty()) toAdd.push(toDefinition(d));
+    if (toAdd.length) {
+      const added = cy.add(toAdd);
+      added.forEach((e) => {
+        e.scratch(MODEL_CLASSES, wanted.get(e.id())?.classes ?? '');
+      });
+      stats.added += toAdd.length;
+    }
+
+    // 2. existing nodes: parent, data, classes, position
+    for (const d of nodeDefs) {
+      let ele = cy.getElementById(d.data.id) as NodeSingular;
+      if (ele.empty()) continue;
+      let changed = false;
+      const parent = d.data.parent ?? null;
+      const p0 = ele.parent().first();
+      const currentParent = p0.nonempty() ? p0.id() : null;
+      if (parent !== currentParent) {
+        ele = ele.move({ parent }) as unknown as NodeSingular;
+        changed = true;
+      }
+      if (ele.data('label') !== d.data.label || ele.data('width') !== d.data.width) {
+        ele.data({ label: d.data.label, width: d.data.width });
+        changed = true;
+      }
+      if (applyClasses(ele, d.classes)) changed = true;
+      if (!ele.isParent() && !ele.grabbed()) {
+        const p = ele.position();
+        if (p.x !== d.position.x || p.y !== d.position.y) {
+          ele.position({ x: d.position.x, y: d.position.y });
+          changed = true;
+        }
+      }
+      if (changed) stats.updated++;
+    }
+
+    // 3. removals (edges first; a removed parent's remaining children were moved out above)
+    const gone = cy.elements().filter((e) => !wanted.has(e.id()));
+    if (gone.nonempty()) {
+      stats.removed += gone.length;
+      cy.remove(gone.edges());
+      cy.remove(gone.nodes());
+    }
+
+    // 4. edges
+    const newEdges: ElementDefinition[] = [];
+    for (const d of edgeDefs) {
+      const ele = cy.getElementById(d.data.id);
+      if (ele.empty()) {
+        newEdges.push(toDefinition(d));
+        continue;
+      }
+      let changed = false;
+      if (ele.data('label') !== d.data.label || ele.data('tx') !== d.data.tx) {
+        ele.data({ label: d.data.label, tx: d.data.tx });
+        changed = true;
+      }
+      if (applyClasses(ele, d.classes)) changed = true;
+      if (changed) stats.updated++;
+    }
+    if (newEdges.length) {
+      const added = cy.add(newEdges);
+      added.forEach((e) => {
+        e.scratch(MODEL_CLASSES, wanted.get(e.id())?.classes ?? '');
+      });
+      stats.added += newEdges.length;
+    }
+  });
+  return stats;
+}
