@@ -32,6 +32,9 @@ export function defaultPaths(dir: string = __dirname): ShellPaths {
 export function startShell(paths: ShellPaths = defaultPaths()): boolean {
   // app:// must be a standard, secure scheme before the app is ready (fetch, relative URLs, CSP 'self').
   protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+  // userData (the lab database, the single-instance lock) is <appData>/Podpath in development as
+  // in the packaged app (package.json's name is the lower-case npm name)
+  app.setName('Podpath');
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return false;

@@ -46,6 +46,7 @@ const fx = vi.hoisted(() => {
     FakeWindow,
     ready: () => resolveReady(),
     app: {
+      setName: vi.fn(),
       requestSingleInstanceLock: vi.fn(() => state.locked),
       quit: vi.fn(),
       on: vi.fn((event: string, listener: Listener) => appListeners.set(event, listener)),
@@ -102,6 +103,7 @@ afterEach(() => {
 describe('main/electron/main.ts', () => {
   it('on import: privileged app:// scheme before ready; refuses to start when the renderer is not built', async () => {
     await loadMain(); // startShell() with dist paths next to main/electron: no renderer there
+    expect(fx.app.setName).toHaveBeenCalledWith('Podpath');
     expect(fx.protocol.registerSchemesAsPrivileged).toHaveBeenCalledWith([
       { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
     ]);
