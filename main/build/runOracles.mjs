@@ -27,10 +27,18 @@ function printSummary() {
   const results = path.join(root, 'test-results/vitest.json');
   if (!fs.existsSync(results)) return;
   const j = JSON.parse(fs.readFileSync(results, 'utf8'));
-  const skipped = (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
-  console.log(
-    `tests: ${j.numPassedTests} passed, ${j.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`,
-  );
+  let skipped = (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
+  let passed = j.numPassedTests;
+  let failed = j.numFailedTests;
+  // the browser tests (Playwright's JSON report, written by `npm run test:e2e` just before)
+  const e2e = path.join(root, 'test-results/e2e.json');
+  if (fs.existsSync(e2e) && fs.statSync(e2e).mtimeMs >= fs.statSync(results).mtimeMs) {
+    const s = JSON.parse(fs.readFileSync(e2e, 'utf8')).stats ?? {};
+    passed += (s.expected ?? 0) + (s.flaky ?? 0);
+    failed += s.unexpected ?? 0;
+    skipped += s.skipped ?? 0;
+  }
+  console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 }
 
 if (!fs.existsSync(check)) {
