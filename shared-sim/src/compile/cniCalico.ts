@@ -280,7 +280,19 @@ function kernelRouteOf(dst: Cidr, r: InstalledRoute): Omit<Route, 'table'> | und
   if (r.type === 'unreachable') return { type: 'unreachable', dst, proto: 'bird', scope: 'universe' };
   const via = parseIpv4(r.via);
   if (via === undefined || r.dev === undefined) return undefined;
-  return { type: 'unicast', dst, via, dev: r.dev, proto: 'bird', scope: 'universe' };
+  return {
+    type: 'unicast',
+    dst,
+    via,
+    dev: r.dev,
+    proto: 'bird',
+    scope: 'universe',
+    ...(r.nextHop !== undefined && r.nextHop !== r.via
+      ? {
+          note: `BIRD learned ${r.prefix} with BGP next hop ${r.nextHop}, not directly connected; gateway recursive resolved it through ${r.via}`,
+        }
+      : {}),
+  };
 }
 
 /** The ipsets Felix keeps for the pool and the other hosts (hash:net). */

@@ -2,6 +2,7 @@ import type { Problem } from '../core/problem';
 import { calicoIpam, type CalicoIpam } from '../control/ipam/calico';
 import {
   cidrContains,
+  cidrCovers,
   formatCidr,
   formatIpv4,
   parseCidr,
@@ -146,6 +147,7 @@ export class CalicoCompiler {
     for (const w of state.warnings)
       problems.push({ severity: 'warning', path: 'cluster.cni.bgp', message: w });
     const byRef = new Map(all.map((n) => [`node/${n.spec.name}`, n]));
+    const viaRouter: { ref: string; prefix: string; reason: string; gateway: Ipv4Addr; dst: Cidr }[] = [];
     for (const [ref, routes] of state.installed) {
       const node = byRef.get(ref);
       const h = node?.host ?? hostOf(ref);
@@ -157,14 +159,40 @@ export class CalicoCompiler {
         if (h.routes.some((x) => x.table === 'main' && x.dst.addr === k.dst.addr && x.dst.len === k.dst.len))
           continue; // the kernel keeps the route it has (BIRD's add fails with "File exists")
         h.addRoute(k);
-        if (r.reason !== undefined && r.type === 'unicast' && k.dev !== 'tunl0')
+        if (r.reason !== undefined && r.type === 'unicast' && k.via !== undefined && k.dev !== 'tunl0')
+          viaRouter.push({ ref, prefix: r.prefix, reason: r.reason, gateway: k.via, dst: k.dst });
+        if (r.type === 'unreachable')
           problems.push({
             severity: 'warning',
             path: 'cluster.cni.bgp',
             ref,
-            message: `${ref}: ${r.prefix} ${r.reason}; the packets go to that router, which must know the pod prefix`,
+            message: `${ref}: ${r.prefix} is installed as an unreachable route: ${r.reason ?? 'its next hop cannot be resolved'}`,
           });
       }
+    }
+    // a next hop behind a router: fine when that router learned the prefix (BGP peering, a
+    // static route), a black hole for pod traffic when it did not
+    for (const v of viaRouter) {
+      const gw = [...this.routerHosts(hostOf)].find((h) =>
+        h.links.some((l) => l.addrs.some((a) => a.addr === v.gateway)),
+      );
+      const known = gw?.routes.some(
+        (x) => x.table === 'main' && x.type === 'unicast' && x.dst.len > 0 && cidrCovers(x.dst, v.dst),
+      );
+      if (known) continue;
+      problems.push({
+        severity: 'warning',
+        path: 'cluster.cni.bgp',
+        ref: v.ref,
+        message: `${v.ref}: ${v.prefix} ${v.reason}, and ${gw ? gw.id : formatIpv4(v.gateway)} has no route for ${v.prefix}: pod traffic to it is lost there (peer the router with the nodes, or use IPIP/VXLAN)`,
+      });
+    }
+  }
+
+  private *routerHosts(hostOf: (ref: string) => HostBuilder | undefined): Iterable<HostBuilder> {
+    for (const r of this.lab.routers) {
+      const h = hostOf(`router/${r.name}`);
+      if (h) yield h;
     }
   }
 

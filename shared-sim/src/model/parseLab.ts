@@ -173,6 +173,17 @@ function readCluster(r: Reader, c: Record<string, unknown>): ClusterConfig {
     dnsServiceIP = dns;
   }
   const cni = readCni(r, r.object(c, 'cni', 'cluster.cni'));
+  if (cni.plugin === 'calico' && pod.ok && cni.blockSize < pod.cidr.len)
+    r.error(
+      'cluster.cni.blockSize',
+      cni.blockSize,
+      `is shorter than the prefix of cluster.podCIDR ${podCIDR}: a Calico IPAM block (/${cni.blockSize}) must fit inside the IP pool`,
+    );
+  if (cni.plugin === 'calico' && cni.crossSubnet && cni.mode === 'bgp')
+    r.warn(
+      'cluster.cni.crossSubnet',
+      'cluster.cni.crossSubnet applies to Calico IPIP/VXLAN pools only; with mode bgp nothing is encapsulated anyway',
+    );
   const kubeProxy = readKubeProxy(r, r.object(c, 'kubeProxy', 'cluster.kubeProxy'), podCIDR);
   return { podCIDR, serviceCIDR, clusterDomain, dnsServiceIP, cni, kubeProxy };
 }

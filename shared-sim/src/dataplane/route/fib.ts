@@ -13,6 +13,8 @@ export interface Route {
   readonly scope: 'host' | 'link' | 'universe';
   readonly src?: Ipv4Addr;
   readonly metric?: number;
+  /** Why the control plane installed it this way (BIRD's recursive next hop …), for the trace; not printed by `ip route`. */
+  readonly note?: string;
 }
 
 /**

@@ -1015,7 +1015,7 @@ function localOut(j: Journey, h: Host, p0: Ipv4Packet, pmtudisc: Probe['pmtudisc
   j.hop(
     h,
     'route',
-    `output route lookup for ${formatIpv4(p0.dst)}: ${r.local ? 'local address' : `dev ${r.dev}${r.route.via !== undefined ? ` via ${formatIpv4(r.route.via)}` : ''}`}, source ${formatIpv4(r.src)}`,
+    `output route lookup for ${formatIpv4(p0.dst)}: ${r.local ? 'local address' : `dev ${r.dev}${r.route.via !== undefined ? ` via ${formatIpv4(r.route.via)}` : ''}`}, source ${formatIpv4(r.src)}${r.route.note !== undefined ? ` (${r.route.note})` : ''}`,
     ipLayers(p0),
     r.dev,
     formatRoute(r.route, r.local),
@@ -1442,7 +1442,7 @@ function ipRoute(j: Journey, h: Host, iface: string, p: Ipv4Packet, pass: Pass):
   j.hop(
     h,
     'route',
-    `forward: ${formatIpv4(p.dst)} leaves by ${dev}${r.via !== undefined ? ` via ${formatIpv4(r.via)}` : ''}`,
+    `forward: ${formatIpv4(p.dst)} leaves by ${dev}${r.via !== undefined ? ` via ${formatIpv4(r.via)}` : ''}${r.note !== undefined ? ` (${r.note})` : ''}`,
     ipLayers(p),
     iface,
     formatRoute(r),
