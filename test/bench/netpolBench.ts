@@ -120,10 +120,12 @@ export function netpolBenchLab(
           : { plugin: 'flannel', mode: 'vxlan' },
     },
     networks: [{ name: 'lan', cidr: '192.168.10.0/24', mtu: 1500 }],
+    routers: [{ name: 'gw', interfaces: [{ network: 'lan', ip: '192.168.10.1' }] }],
     nodes: Array.from({ length: nodes }, (_, i) => ({
       name: `node-${i + 1}`,
       network: 'lan',
       ip: `192.168.10.${11 + i}`,
+      gateway: '192.168.10.1',
     })),
     objects,
   };

@@ -96,7 +96,9 @@ function sideIds(world: World): { src: Int32Array; dst: Int32Array; count: numbe
 }
 
 export class ReachContext {
-  private readonly classes = new Map<number, DataPlaneClass>();
+  private readonly classes: (DataPlaneClass | undefined)[] = [];
+  /** Network namespace of each pod, numbered (pods sharing one talk over lo). */
+  private readonly netns: Int32Array;
   private readonly fabric: Fabric;
   private readonly sides: { src: Int32Array; dst: Int32Array; count: number };
   private readonly listen: Uint8Array;
@@ -113,16 +115,23 @@ export class ReachContext {
     this.listen = Uint8Array.from(world.pods, (p) => (listens(p, opts) ? 1 : 0));
     this.net = Uint8Array.from(world.pods, (p) => (p.ip !== undefined && p.hostId !== undefined ? 1 : 0));
     this.enforced = world.fabric.policy !== undefined;
+    const ns = new Map<string, number>();
+    this.netns = Int32Array.from(world.pods, (p) => {
+      const h = p.hostId ?? `none:${p.ref}`;
+      let v = ns.get(h);
+      if (v === undefined) ns.set(h, (v = ns.size));
+      return v;
+    });
   }
 
   dataPlane(si: number, di: number): DataPlaneClass {
     const key = (this.sides.src[si] ?? 0) * this.sides.count + (this.sides.dst[di] ?? 0);
-    let c = this.classes.get(key);
+    let c = this.classes[key];
     if (!c) {
       const s = this.world.pods[si];
       const d = this.world.pods[di];
       c = s && d ? this.walkClass(s, d) : { ok: false, reason: 'no such pod', rep: '' };
-      this.classes.set(key, c);
+      this.classes[key] = c;
     }
     return c;
   }
@@ -180,11 +189,35 @@ export class ReachContext {
     return { ...(egress ? { egress } : {}), ...(ingress ? { ingress } : {}) };
   }
 
+  private egressRow = -1;
+  private egressVec: Uint8Array | undefined;
+  private readonly ingressVecs = new Map<number, Uint8Array | undefined>();
+
   private policyAllows(si: number, di: number, dp: DataPlaneClass): boolean {
     const s = this.world.pods[si];
     const d = this.world.pods[di];
     if (!s || !d) return false;
     const engine = this.world.policy;
+    const proto = PROTO[this.opts.proto];
+    if (dp.seenSrc === undefined) {
+      // no NAT on the way: each pod is seen at its own address; use the per-pod peer vectors
+      if (engine.pods[si]?.endpoint) {
+        if (this.egressRow !== si) {
+          this.egressRow = si;
+          this.egressVec = engine.peerVector('egress', si, proto, this.opts.port);
+        }
+        if (this.egressVec && this.egressVec[di] !== 1) return false;
+      }
+      if (engine.pods[di]?.endpoint && this.ingressChecked(s, d)) {
+        let v = this.ingressVecs.get(di);
+        if (!this.ingressVecs.has(di)) {
+          v = engine.peerVector('ingress', di, proto, this.opts.port);
+          this.ingressVecs.set(di, v);
+        }
+        if (v && v[si] !== 1) return false;
+      }
+      return true;
+    }
     const flow = this.flow(s, d, dp);
     if (engine.pods[si]?.endpoint && !engine.allows('egress', si, flow)) return false;
     if (engine.pods[di]?.endpoint && this.ingressChecked(s, d) && !engine.allows('ingress', di, flow))
@@ -194,8 +227,7 @@ export class ReachContext {
 
   cell(si: number, di: number): ReachCell {
     if (this.net[si] !== 1 || this.net[di] !== 1) return 'no-network';
-    if (si === di || this.world.pods[si]?.hostId === this.world.pods[di]?.hostId)
-      return this.listen[di] === 1 ? 'allowed' : 'refused';
+    if (this.netns[si] === this.netns[di]) return this.listen[di] === 1 ? 'allowed' : 'refused';
     const dp = this.dataPlane(si, di);
     if (!dp.ok) return 'dataplane';
     if (this.enforced && !this.policyAllows(si, di, dp)) return 'policy';

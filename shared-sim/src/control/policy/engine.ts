@@ -90,6 +90,11 @@ export interface PolicyEngine {
   /** The same answer as `egress(…).allowed` / `ingress(…).allowed`, without the explanation (for matrices). */
   allows(dir: Direction, pod: number, flow: PolicyFlow): boolean;
   ingress(dstPod: number, flow: PolicyFlow): DirectionVerdict;
+  /**
+   * For a pod isolated in `dir`, which peers (by pod index, seen at their own address) its policies
+   * allow for this protocol and port: 1 = allowed. Undefined when the pod is not isolated.
+   */
+  peerVector(dir: Direction, pod: number, proto: PolicyFlow['proto'], port: number): Uint8Array | undefined;
   /** Policies selecting the pod for a direction. */
   selecting(pod: number, dir: Direction): readonly NetworkPolicy[];
 }
@@ -219,9 +224,8 @@ export function buildPolicyEngine(
     }
     return false;
   };
-  const peerOk = (rule: CompiledRule, ip: number): boolean => {
+  const peerOk = (rule: CompiledRule, ip: number, idx: number | undefined): boolean => {
     if (rule.anyPeer) return true;
-    const idx = podByIp.get(ip);
     for (const peer of rule.peers) {
       if (peer.kind === 'pods') {
         if (idx !== undefined && peer.members[idx] === 1) return true;
@@ -234,12 +238,62 @@ export function buildPolicyEngine(
     const list = (dir === 'ingress' ? ingressOf : egressOf)[podIdx];
     if (!list || list.length === 0) return true;
     const peerIp = dir === 'ingress' ? flow.src : flow.dst;
-    const dstPod = dir === 'ingress' ? pods[podIdx] : pods[podByIp.get(flow.dst) ?? -1];
+    const peerIdx = podByIp.get(peerIp);
+    const dstPod = dir === 'ingress' ? pods[podIdx] : pods[peerIdx ?? -1];
     for (const cp of list) {
       const rules = (dir === 'ingress' ? cp.ingress : cp.egress) ?? [];
-      for (const rule of rules) if (portOk(rule.ports, flow, dstPod) && peerOk(rule, peerIp)) return true;
+      for (const rule of rules)
+        if (portOk(rule.ports, flow, dstPod) && peerOk(rule, peerIp, peerIdx)) return true;
     }
     return false;
+  };
+
+  const peerVector = (
+    dir: Direction,
+    podIdx: number,
+    proto: PolicyFlow['proto'],
+    port: number,
+  ): Uint8Array | undefined => {
+    const list = (dir === 'ingress' ? ingressOf : egressOf)[podIdx];
+    if (!list || list.length === 0) return undefined;
+    const n = pods.length;
+    const out = new Uint8Array(n);
+    const flow: PolicyFlow = { src: 0 as Ipv4Addr, dst: 0 as Ipv4Addr, proto, port };
+    const self = pods[podIdx];
+    const addPeers = (rule: CompiledRule, only?: (q: number) => boolean): void => {
+      if (rule.anyPeer) {
+        for (let q = 0; q < n; q++) if (!only || only(q)) out[q] = 1;
+        return;
+      }
+      for (const peer of rule.peers) {
+        if (peer.kind === 'pods') {
+          for (let q = 0; q < n; q++) if (peer.members[q] === 1 && (!only || only(q))) out[q] = 1;
+        } else {
+          for (let q = 0; q < n; q++) {
+            const ip = pods[q]?.ip;
+            if (
+              out[q] !== 1 &&
+              ip !== undefined &&
+              cidrContains(peer.cidr, ip) &&
+              !peer.except.some((e) => cidrContains(e, ip)) &&
+              (!only || only(q))
+            )
+              out[q] = 1;
+          }
+        }
+      }
+    };
+    for (const cp of list) {
+      for (const rule of (dir === 'ingress' ? cp.ingress : cp.egress) ?? []) {
+        if (dir === 'ingress') {
+          if (portOk(rule.ports, flow, self)) addPeers(rule);
+        } else if (rule.ports.some((p) => typeof p.port === 'string')) {
+          // named ports resolve on each destination
+          addPeers(rule, (q) => portOk(rule.ports, flow, pods[q]));
+        } else if (portOk(rule.ports, flow, undefined)) addPeers(rule);
+      }
+    }
+    return out;
   };
 
   const decide = (dir: Direction, podIdx: number, flow: PolicyFlow): DirectionVerdict => {
@@ -256,12 +310,13 @@ export function buildPolicyEngine(
         reason: `no NetworkPolicy selects ${key} for ${dir}: it is not isolated`,
       };
     const peerIp = dir === 'ingress' ? flow.src : flow.dst;
-    const dstPod = dir === 'ingress' ? pod : pods[podByIp.get(flow.dst) ?? -1];
+    const peerIdx = podByIp.get(peerIp);
+    const dstPod = dir === 'ingress' ? pod : pods[peerIdx ?? -1];
     for (const cp of list) {
       const rules = (dir === 'ingress' ? cp.ingress : cp.egress) ?? [];
       for (let r = 0; r < rules.length; r++) {
         const rule = rules[r];
-        if (rule && portOk(rule.ports, flow, dstPod) && peerOk(rule, peerIp))
+        if (rule && portOk(rule.ports, flow, dstPod) && peerOk(rule, peerIp, peerIdx))
           return {
             direction: dir,
             pod: key,
@@ -290,6 +345,7 @@ export function buildPolicyEngine(
     podByIp,
     egress: (i, f) => decide('egress', i, f),
     allows,
+    peerVector,
     ingress: (i, f) => decide('ingress', i, f),
     selecting: (i, dir) => ((dir === 'ingress' ? ingressOf : egressOf)[i] ?? []).map((c) => c.policy),
   };
