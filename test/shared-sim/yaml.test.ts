@@ -134,6 +134,30 @@ metadata: {name: web-2, namespace: shop}
     expect(objectsOf(r)).toEqual([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } }]);
   });
 
+  it('reads what kubectl get -o json prints (JSON is YAML), and Windows line endings', () => {
+    const json = JSON.stringify(
+      {
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }],
+        metadata: { resourceVersion: '' },
+      },
+      null,
+      4,
+    );
+    expect(objectsOf(parseKubeYaml(json))).toEqual([
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
+    ]);
+    const crlf =
+      'apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: c\r\ndata:\r\n  s: |\r\n    {[\r\n---\r\napiVersion: v1\r\nkind: Namespace\r\nmetadata: {name: x}\r\n';
+    const r = parseKubeYaml(crlf);
+    expect(objectsOf(r)).toEqual([
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { s: '{[\n' } },
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } },
+    ]);
+    expect(r.ok && r.objects[1]?.source).toEqual({ document: 2, line: 9, column: 1 });
+  });
+
   it('resolves scalars as kubectl does (YAML 1.1 through go-yaml): octal modes, yes/on booleans; timestamps and 1:20 stay strings', () => {
     const r = parseKubeYaml(`apiVersion: v1
 kind: Pod
