@@ -204,6 +204,40 @@ describe('NetworkPolicy in the packet walk', () => {
     expect(t.hops.some((h) => h.policy)).toBe(false);
   });
 
+  it("egress policy also applies to a pod's traffic to its own node (cali-wl-to-host)", () => {
+    const lab = JSON.parse(readFileSync(CALICO, 'utf8')) as Record<string, unknown>;
+    lab['faults'] = [
+      {
+        type: 'network-policy',
+        policy: {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'NetworkPolicy',
+          metadata: { name: 'deny-egress', namespace: 'dev' },
+          spec: { podSelector: {}, policyTypes: ['Egress'] },
+        },
+      },
+    ];
+    files['egress.json'] = JSON.stringify(lab);
+    const t = JSON.parse(
+      run('trace', 'egress.json', '--from', 'dev/debug', '--to', 'node/node-1', '--port', '10250', '--json')
+        .stdout,
+    ) as TraceJson;
+    expect(t.verdict).toBe('dropped');
+    expect(t.hops[t.hops.length - 1]?.policy?.['chains']).toEqual([
+      'INPUT',
+      'cali-INPUT',
+      'cali-wl-to-host',
+      'cali-from-wl-dispatch',
+      'cali-fw-cali8f1c21974c5',
+      'cali-po-_TJZs75BakTfjxEyiX5S',
+    ]);
+    const ok = JSON.parse(
+      run('trace', 'egress.json', '--from', 'shop/web', '--to', 'node/node-1', '--port', '10250', '--json')
+        .stdout,
+    ) as TraceJson;
+    expect(ok.verdict).toBe('delivered');
+  });
+
   it('a network-policy fault adds a deny that Calico enforces', () => {
     const lab = JSON.parse(readFileSync(CALICO, 'utf8')) as Record<string, unknown>;
     lab['faults'] = [

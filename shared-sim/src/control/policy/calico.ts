@@ -71,17 +71,21 @@ export function endpointStep(
   dir: 'ingress' | 'egress',
   flow: PolicyFlow,
   state: CtState,
+  /** INPUT: the packet is for the host itself (cali-INPUT → cali-wl-to-host). */
+  toHost = false,
 ): PolicyStep {
   const pod = engine.pods[podIdx];
   const podKey = pod?.key ?? '?';
   const ns = pod?.namespace ?? '';
   const epChain = endpointChain(iface, dir);
-  const chains = [
-    'FORWARD',
-    'cali-FORWARD',
-    dir === 'egress' ? 'cali-from-wl-dispatch' : 'cali-to-wl-dispatch',
-    epChain,
-  ];
+  const chains = toHost
+    ? ['INPUT', 'cali-INPUT', 'cali-wl-to-host', 'cali-from-wl-dispatch', epChain]
+    : [
+        'FORWARD',
+        'cali-FORWARD',
+        dir === 'egress' ? 'cali-from-wl-dispatch' : 'cali-to-wl-dispatch',
+        epChain,
+      ];
   const side = dir === 'egress' ? `from ${podKey}` : `to ${podKey}`;
   const info = (v: Omit<PolicyHopInfo, 'direction' | 'pod' | 'chains'>, more: string[]): PolicyHopInfo => ({
     direction: dir,
@@ -161,6 +165,11 @@ export function calicoPolicyHook(
       }
       if (to !== undefined) steps.push(endpointStep(engine, host, outIface, to, 'ingress', flow, state));
       return steps;
+    },
+    input(host, inIface, p, state) {
+      const from = endpoints.get(`${host}|${inIface}`);
+      if (from === undefined) return [];
+      return [endpointStep(engine, host, inIface, from, 'egress', flowOf(p), state, true)];
     },
   };
 }

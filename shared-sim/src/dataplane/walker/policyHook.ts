@@ -41,4 +41,6 @@ export interface WorkloadPolicyHook {
     p: Ipv4Packet,
     state: CtState,
   ): readonly PolicyStep[];
+  /** filter INPUT on `host` for a packet from `inIface` to the host itself (egress of a workload). */
+  input(host: string, inIface: string, p: Ipv4Packet, state: CtState): readonly PolicyStep[];
 }

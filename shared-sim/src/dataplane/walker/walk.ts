@@ -1486,16 +1486,22 @@ function ipRoute(j: Journey, h: Host, iface: string, p: Ipv4Packet, pass: Pass):
   xmit(j, h, link, q, r.via ?? q.dst);
 }
 
-/** NetworkPolicy at workload interfaces (Calico's chains, inserted first in filter FORWARD). */
+/** NetworkPolicy at workload interfaces (Calico's chains, inserted first in filter FORWARD and INPUT). */
 function workloadPolicy(
   j: Journey,
   h: Host,
   p: Ipv4Packet,
   pass: Pass,
   inIface: string,
-  outIface: string,
+  /** Undefined at INPUT (the packet is for the host itself). */
+  outIface?: string,
 ): void {
-  const steps = j.fabric.policy?.forward(h.id, inIface, outIface, p, pass.ct?.state ?? 'NEW') ?? [];
+  const state = pass.ct?.state ?? 'NEW';
+  const hook = j.fabric.policy;
+  const steps =
+    (outIface === undefined
+      ? hook?.input(h.id, inIface, p, state)
+      : hook?.forward(h.id, inIface, outIface, p, state)) ?? [];
   for (const s of steps) {
     j.hop(h, 'netfilter', s.detail, ipLayers(p), s.iface, s.rule, s.policy);
     if (s.verdict === 'drop') throw new WalkError('dropped', s.reason);
@@ -1531,6 +1537,7 @@ function sendIcmpError(j: Journey, h: Host, p: Ipv4Packet, type: number, code: n
 function localIn(j: Journey, h: Host, iface: string, p0: Ipv4Packet, pass: Pass): void {
   const vs = ipvsLookup(h, p0, pass);
   if (vs) return ipvsIn(j, h, iface, p0, pass, vs);
+  if (j.fabric.policy) workloadPolicy(j, h, p0, pass, iface);
   const p = nfHook(j, h, 'INPUT', p0, pass, { inIface: iface }, iface);
   const l4 = p.l4;
   if (l4.proto === 'ipip') return ipipRcv(j, h, iface, p, l4.inner);
