@@ -7,6 +7,7 @@ import { baseUrl, shot, watchErrors } from './helpers';
 
 test('compare Flannel VXLAN with host-gw, and kube-proxy iptables with IPVS', async ({ page }) => {
   const errors = watchErrors(page);
+  await page.addInitScript(() => localStorage.setItem('podpath.stepperHeight', '470'));
   await page.goto(baseUrl());
   await page.getByTestId('example-flannel-vxlan-2node.podlab.json').click();
   await expect(page.getByTestId('probe-from')).toHaveValue('pod/shop/web-1');

@@ -13,6 +13,8 @@ import { baseUrl, shot, watchErrors } from './helpers';
 const LABS = path.resolve(import.meta.dirname, '../../assets/labs');
 
 async function openExample(page: Page, file: string): Promise<void> {
+  // a tall bottom panel, as a user stepping packets would drag it (Layout keeps it in localStorage)
+  await page.addInitScript(() => localStorage.setItem('podpath.stepperHeight', '470'));
   await page.goto(baseUrl());
   await page.getByTestId(`example-${file}`).click();
   await expect(page.getByTestId('editor')).toBeVisible();
@@ -180,6 +182,8 @@ test('a refused connection is shown in red, DNAT fields are highlighted', async 
   const lastRequest = page.getByTestId('events-request').getByTestId('event').last();
   await lastRequest.locator('button').click();
   await expect(lastRequest).toHaveClass(/ps-event-drop/);
+  await expect(page.getByTestId('hop-detail')).toHaveAttribute('data-drop', 'true');
+  await expect(page.getByTestId('hop-why')).toHaveCSS('color', 'rgb(220, 38, 38)');
   await expect(page.getByTestId('verdict').first()).toHaveCSS('color', 'rgb(220, 38, 38)');
   expect(await hasClass(page, 'pod/shop/web-2', 'pp-dropped')).toBe(true);
   await shot(page, 'stepper-06-rejected');

@@ -1,19 +1,9 @@
 /** Every hop of the walk, packet by packet (request, then reply in another colour); click to jump. */
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { PacketTrace } from '../../../shared-sim/src/index';
 import type { Phase, Step, TraceResult } from '../worker/protocol';
+import { isDropStep, packetOf } from './steps';
 import { stepperStore } from './stepperStore';
-
-function packetOf(r: TraceResult, phase: Phase): PacketTrace | undefined {
-  return phase === 'request'
-    ? r.trace
-    : phase === 'reply'
-      ? r.trace.reply
-      : phase === 'dns'
-        ? r.dns?.walk
-        : r.dns?.walk?.reply;
-}
 
 export function EventList({ result, index }: { result: TraceResult; index: number }) {
   const { t } = useTranslation('stepper');
@@ -45,7 +35,7 @@ export function EventList({ result, index }: { result: TraceResult; index: numbe
             <ol className="ps-event-list" data-testid={`events-${g.phase}`}>
               {g.steps.map((s) => {
                 const isCur = s.index === index;
-                const drop = s.hop.stage === 'drop' || (!ok && s === g.steps[g.steps.length - 1]);
+                const drop = isDropStep(result, s.index);
                 return (
                   <li
                     key={s.index}

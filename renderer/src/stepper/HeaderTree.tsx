@@ -47,7 +47,7 @@ export function HeaderTree({ diff }: { diff: LayerDiff }) {
         return (
           <details
             key={i}
-            open
+            open={c.added || changedKeys.length > 0 || diff.layers.length <= 3}
             className={`ps-layer${c.added ? ' ps-layer-added' : ''}${changedKeys.length ? ' ps-layer-changed' : ''}`}
             style={{ marginLeft: `${(depth[i] ?? 0) * 16}px` }}
             data-testid="header-layer"

@@ -49,21 +49,24 @@ export function HopDetail({
   step,
   previous,
   next,
+  drop,
 }: {
   step: Step;
   previous: Step | undefined;
   next: Step | undefined;
+  /** The packet dies at this hop (dropped, rejected, no route …). */
+  drop: boolean;
 }) {
   const { t } = useTranslation('stepper');
   const diff = useMemo(() => diffLayers(previous?.hop.layers, step.hop.layers), [previous, step]);
   const rewrite = useMemo(() => rewrites(step, next), [step, next]);
-  const drop = step.hop.stage === 'drop';
   const tool = toolFor(step);
   return (
     <section
       className={`ps-hop${drop ? ' ps-hop-drop' : ''}${isReplyPhase(step.phase) ? ' ps-hop-reply' : ''}`}
       data-testid="hop-detail"
       data-stage={step.hop.stage}
+      data-drop={drop || undefined}
       data-iface={step.hop.iface}
       aria-label={t('hop.current')}
     >
@@ -83,7 +86,9 @@ export function HopDetail({
         <p data-testid="hop-why">{step.hop.detail}</p>
       </div>
       <div className="ps-hop-entry">
-        <span className="ps-label">{tool ? t('hop.entryTool', { tool }) : t('hop.entry')}</span>
+        <span className="ps-label">
+          {tool && step.hop.rule ? t('hop.entryTool', { tool }) : t('hop.entry')}
+        </span>
         {step.hop.rule ? (
           <pre data-testid="hop-rule">{step.hop.rule}</pre>
         ) : (

@@ -5,6 +5,7 @@ import type { SimError, TraceResult } from '../worker/protocol';
 import { EventList } from './EventList';
 import { HopDetail } from './HopDetail';
 import { ProbeForm } from './ProbeForm';
+import { isDropStep } from './steps';
 import { SPEEDS, previousInPhase, type Speed } from './stepperState';
 import { stepperStore, useStepper } from './stepperStore';
 
@@ -135,6 +136,7 @@ function Body({ result, index }: { result: TraceResult; index: number }) {
             step={step}
             previous={previousInPhase(result.steps, index)}
             next={result.steps[index + 1]}
+            drop={isDropStep(result, index)}
           />
         )}
         <div className="ps-verdicts" data-testid="verdicts">

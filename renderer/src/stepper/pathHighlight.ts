@@ -4,9 +4,9 @@
  * canvas/toElements.ts names them), the host it is at now and the link it just crossed (where the
  * marker is drawn), and the host that dropped it. Pure; published through `pathHighlight`.
  */
-import type { PacketTrace, WireCapture } from '../../../shared-sim/src/index';
+import type { WireCapture } from '../../../shared-sim/src/index';
 import type { Phase, Step, TraceResult } from '../worker/protocol';
-import { isReplyPhase } from './steps';
+import { isDropStep, isReplyPhase, packetOf } from './steps';
 
 export interface PathHighlight {
   readonly visited: readonly string[];
@@ -35,19 +35,6 @@ export const EMPTY_HIGHLIGHT: PathHighlight = {
   currentReply: false,
   dropped: null,
 };
-
-function packetOf(r: TraceResult, phase: Phase): PacketTrace | undefined {
-  switch (phase) {
-    case 'request':
-      return r.trace;
-    case 'reply':
-      return r.trace.reply;
-    case 'dns':
-      return r.dns?.walk;
-    case 'dns-reply':
-      return r.dns?.walk?.reply;
-  }
-}
 
 const DEVICE = /^(node|router|client)\//;
 
@@ -92,12 +79,7 @@ export function highlightAt(r: TraceResult | undefined, index: number): PathHigh
     }
     prev = s;
   }
-  const packet = packetOf(r, cur.phase);
-  const lastOfPhase = steps[index + 1]?.phase !== cur.phase;
-  const dropped =
-    cur.hop.stage === 'drop' || (lastOfPhase && packet !== undefined && packet.verdict !== 'delivered')
-      ? cur.hop.host
-      : null;
+  const dropped = isDropStep(r, index) ? cur.hop.host : null;
   return {
     visited: [...visited],
     replyVisited: [...replyVisited],

@@ -1,6 +1,6 @@
 /** The step list of a probe: every hop of every packet it caused, flattened in the order they happened. */
-import type { DnsResolution, Hop, Trace } from '../../../shared-sim/src/index';
-import type { Phase, Step } from '../worker/protocol';
+import type { DnsResolution, Hop, PacketTrace, Trace } from '../../../shared-sim/src/index';
+import type { Phase, Step, TraceResult } from '../worker/protocol';
 
 /**
  * DNS query (when the target was a name resolved through CoreDNS), its answer, then the request
@@ -30,4 +30,28 @@ export function buildSteps(
 /** Whether a phase travels back towards the source (drawn in the reply colour). */
 export function isReplyPhase(phase: Phase): boolean {
   return phase === 'reply' || phase === 'dns-reply';
+}
+
+/** The packet a step belongs to. */
+export function packetOf(r: TraceResult, phase: Phase): PacketTrace | undefined {
+  switch (phase) {
+    case 'request':
+      return r.trace;
+    case 'reply':
+      return r.trace.reply;
+    case 'dns':
+      return r.dns?.walk;
+    case 'dns-reply':
+      return r.dns?.walk?.reply;
+  }
+}
+
+/** Whether the step is where its packet died: a drop hop, or the last hop of a packet that was not delivered. */
+export function isDropStep(r: TraceResult, index: number): boolean {
+  const s = r.steps[index];
+  if (!s) return false;
+  if (s.hop.stage === 'drop') return true;
+  const lastOfPhase = r.steps[index + 1]?.phase !== s.phase;
+  const packet = packetOf(r, s.phase);
+  return lastOfPhase && packet !== undefined && packet.verdict !== 'delivered';
 }
