@@ -42,7 +42,7 @@ export const SUPPORTED_COMMANDS = [
   'cat /run/flannel/subnet.env',
   'hostname',
   'sysctl net.ipv4.ip_forward',
-  'kubectl get pods|svc|endpoints|endpointslices [-A|-n NS] [-o wide|json]',
+  'kubectl get pods|svc|endpoints|endpointslices|networkpolicies [-A|-n NS] [-o wide|json]',
   'nft list ruleset',
   'nft list tables',
   'nft list table [FAMILY] NAME',

@@ -10,6 +10,7 @@ import type {
   ServiceEndpoints,
 } from '../control/services/types';
 import type { KubeObject, PodSpec } from '../model/lab';
+import type { LabelSelector, NetworkPolicy } from '../model/networkPolicy';
 import type { CommandResult } from './commands';
 
 /**
@@ -20,7 +21,7 @@ import type { CommandResult } from './commands';
  * by four spaces, as kubectl prints unstructured objects.
  */
 
-type Resource = 'services' | 'endpoints' | 'endpointslices' | 'pods';
+type Resource = 'services' | 'endpoints' | 'endpointslices' | 'pods' | 'networkpolicies';
 
 const RESOURCES: Readonly<Record<string, Resource>> = {
   svc: 'services',
@@ -36,6 +37,11 @@ const RESOURCES: Readonly<Record<string, Resource>> = {
   po: 'pods',
   pod: 'pods',
   pods: 'pods',
+  netpol: 'networkpolicies',
+  networkpolicy: 'networkpolicies',
+  networkpolicies: 'networkpolicies',
+  'networkpolicy.networking.k8s.io': 'networkpolicies',
+  'networkpolicies.networking.k8s.io': 'networkpolicies',
 };
 
 /** The name kubectl uses in messages and for `-o name`. */
@@ -44,6 +50,7 @@ const KIND_NAME: Readonly<Record<Resource, string>> = {
   endpoints: 'endpoints',
   endpointslices: 'endpointslice.discovery.k8s.io',
   pods: 'pod',
+  networkpolicies: 'networkpolicy.networking.k8s.io',
 };
 
 interface GetArgs {
@@ -74,7 +81,12 @@ export function kubectlCommand(world: World, argv: readonly string[]): CommandRe
     const missing = a.names.filter((n) => !items.some((it) => it.name === n));
     if (missing.length > 0)
       return fail(
-        missing.map((n) => `Error from server (NotFound): ${a.resource} "${n}" not found`).join('\n'),
+        missing
+          .map(
+            (n) =>
+              `Error from server (NotFound): ${a.resource === 'networkpolicies' ? 'networkpolicies.networking.k8s.io' : a.resource} "${n}" not found`,
+          )
+          .join('\n'),
       );
     // kubectl keeps the order the names were asked in
     items.sort((x, y) => a.names.indexOf(x.name) - a.names.indexOf(y.name));
@@ -178,6 +190,7 @@ const HEADERS: Readonly<Record<Resource, (wide: boolean) => string[]>> = {
     'AGE',
     ...(wide ? ['IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES'] : []),
   ],
+  networkpolicies: () => ['NAME', 'POD-SELECTOR', 'AGE'],
 };
 
 const AGE = '<unknown>';
@@ -202,6 +215,8 @@ function listItems(world: World, r: Resource): Item[] {
       });
     case 'pods':
       return world.lab.pods.map((p) => podItem(world, p));
+    case 'networkpolicies':
+      return world.lab.networkPolicies.map((p) => networkPolicyItem(world, p));
   }
 }
 
@@ -235,6 +250,68 @@ function portString(s: ResolvedService): string {
     .map((x) => (x.nodePort > 0 ? `${x.port}:${x.nodePort}/${x.protocol}` : `${x.port}/${x.protocol}`))
     .join(',');
   return p === '' ? '<none>' : p;
+}
+
+function networkPolicyItem(world: World, p: NetworkPolicy): Item {
+  return {
+    namespace: p.namespace,
+    name: p.name,
+    cells: () => [p.name, formatLabelSelector(p.podSelector), AGE],
+    json: () => networkPolicyJson(world, p),
+  };
+}
+
+/** The stored object: what was written, with the API server's defaults (policyTypes, protocol). */
+function networkPolicyJson(world: World, p: NetworkPolicy): JsonObj {
+  const m = /^objects\[(\d+)\]$/.exec(p.source);
+  const f = /^faults\[(\d+)\]\.policy$/.exec(p.source);
+  const raw = obj(
+    m ? world.lab.objects[Number(m[1])] : f ? world.lab.faults[Number(f[1])]?.['policy'] : undefined,
+  );
+  const spec: JsonObj = { ...obj(raw['spec']) };
+  spec['policyTypes'] = [...p.policyTypes];
+  if (!spec['podSelector']) spec['podSelector'] = {};
+  for (const dir of ['ingress', 'egress'] as const) {
+    const rules = spec[dir];
+    if (!Array.isArray(rules)) continue;
+    spec[dir] = rules.map((r) => {
+      const rule = obj(r);
+      if (!Array.isArray(rule['ports'])) return rule;
+      return { ...rule, ports: rule['ports'].map((x) => ({ protocol: 'TCP', ...obj(x) })) };
+    });
+  }
+  return {
+    ...raw,
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { ...obj(raw['metadata']), namespace: p.namespace },
+    spec,
+  };
+}
+
+/** metav1.FormatLabelSelector: requirements sorted by key; `<none>` when the selector is empty. */
+function formatLabelSelector(sel: LabelSelector): string {
+  const reqs: { key: string; text: string }[] = Object.entries(sel.matchLabels).map(([k, v]) => ({
+    key: k,
+    text: `${k}=${v}`,
+  }));
+  for (const e of sel.matchExpressions) {
+    const values = [...e.values].sort(cmp).join(',');
+    const text =
+      e.operator === 'In'
+        ? `${e.key} in (${values})`
+        : e.operator === 'NotIn'
+          ? `${e.key} notin (${values})`
+          : e.operator === 'Exists'
+            ? e.key
+            : `!${e.key}`;
+    reqs.push({ key: e.key, text });
+  }
+  if (reqs.length === 0) return '<none>';
+  return reqs
+    .sort((a, b) => cmp(a.key, b.key))
+    .map((r) => r.text)
+    .join(',');
 }
 
 function rawObject(world: World, index: number): KubeObject | undefined {
