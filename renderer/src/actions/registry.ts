@@ -74,14 +74,11 @@ function insert(
 ): void {
   const a = where(ctx, arg);
   const s = ctx.store.getState();
-  let created: readonly ElementId[] = [];
-  ctx.store.update(ctx.t('undo.add', { what: ctx.t(`kinds.${what}`) }), (doc) => {
-    const r = op(doc, a, s);
-    created = r.created;
-    return r.doc;
+  const r = op(s.doc, a, s);
+  const last = r.created.at(-1);
+  ctx.store.update(ctx.t('undo.add', { what: ctx.t(`kinds.${what}`) }), () => r.doc, {
+    ...(last ? { select: [refOf(last)] } : {}),
   });
-  const last = created.at(-1);
-  if (last) ctx.store.select([refOf(last)]);
   ctx.store.history.seal();
 }
 
@@ -112,13 +109,8 @@ function targetOfKind(a: InsertArg, s: EditorState, kind: 'node' | 'pod'): Eleme
 function pasteClip(ctx: ActionContext, clip: Clipboard, label: string): void {
   pasteCount++;
   const off = 40 * pasteCount;
-  let created: readonly ElementId[] = [];
-  ctx.store.update(label, (doc) => {
-    const r = paste(doc, clip, { x: off, y: off });
-    created = r.created;
-    return r.doc;
-  });
-  if (created.length) ctx.store.select(created.map(refOf));
+  const r = paste(ctx.store.getState().doc, clip, { x: off, y: off });
+  if (r.created.length) ctx.store.update(label, () => r.doc, { select: r.created.map(refOf) });
 }
 
 const device = (kind: 'node' | 'router' | 'client'): Action => ({
@@ -251,7 +243,9 @@ export const ACTIONS: readonly Action[] = [
       const s = ctx.store.getState();
       clipboard = copyElements(s.doc, editableIds(s));
       pasteCount = 0;
-      void navigator.clipboard?.writeText(JSON.stringify(clipboard, null, 2)).catch(() => undefined);
+      void globalThis.navigator?.clipboard
+        ?.writeText(JSON.stringify(clipboard, null, 2))
+        .catch(() => undefined);
     },
   },
   {
@@ -417,7 +411,8 @@ export const ACTIONS: readonly Action[] = [
       const s = ctx.store.getState();
       const pos = autoPositions(s.doc, s.derived, true);
       ctx.store.update(ctx.t('undo.autoLayout'), (doc) => setPositions(doc, Object.fromEntries(pos)));
-      requestAnimationFrame(() => ctx.canvas?.fit());
+      const canvas = ctx.canvas;
+      if (canvas) requestAnimationFrame(() => canvas.fit());
     },
   },
 

@@ -23,6 +23,7 @@ import {
   type LabDoc,
   type Position,
 } from '../model/labDoc';
+import { refOfProblem } from '../model/problems';
 import { autoPositions } from './layout';
 
 export interface NodeDef {
@@ -138,11 +139,12 @@ export function podViews(doc: LabDoc, derived: Derived): PodView[] {
 }
 
 /** Problem severity per element ref ('error' wins over 'warning'). */
-export function problemsByRef(derived: Derived): Map<string, 'error' | 'warning'> {
+export function problemsByRef(doc: LabDoc, derived: Derived): Map<string, 'error' | 'warning'> {
   const m = new Map<string, 'error' | 'warning'>();
   for (const p of derived.problems) {
-    if (p.ref === undefined) continue;
-    if (p.severity === 'error' || !m.has(p.ref)) m.set(p.ref, p.severity);
+    const ref = refOfProblem(doc, p);
+    if (ref === undefined) continue;
+    if (p.severity === 'error' || !m.has(ref)) m.set(ref, p.severity);
   }
   return m;
 }
@@ -151,7 +153,7 @@ export function toElements(doc: LabDoc, derived: Derived): ElementDef[] {
   const out: ElementDef[] = [];
   const pos = autoPositions(doc, derived);
   const at = (ref: string): Position => doc.layout?.[ref] ?? pos.get(ref) ?? { x: 0, y: 0 };
-  const severity = problemsByRef(derived);
+  const severity = problemsByRef(doc, derived);
   const cls = (kind: string, ref: string, extra: string[] = []) => {
     const s = severity.get(ref);
     return [kind, ...(s ? [`has-${s}`] : []), ...extra].join(' ');

@@ -290,7 +290,7 @@ export function uniqueName(taken: ReadonlySet<string>, base: string): string {
   const m = /^(.*?)-(\d+)$/.exec(base);
   const stem = m ? (m[1] ?? base) : base;
   let n = m ? Number(m[2]) : 1;
-  if (!m && !taken.has(base) && /\d$/.test(base)) return base;
+  if (!taken.has(base)) return base;
   for (;;) {
     const candidate = `${stem}-${n}`;
     if (!taken.has(candidate)) return candidate;
