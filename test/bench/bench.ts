@@ -8,6 +8,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { compile, parseLab, resolveTarget, walk } from '../../shared-sim/src/index';
 import { runNetpolBench } from './netpolBench';
+import { stepperBench } from './stepperBench';
 import { storageBench } from './storageBench';
 import { yamlBench } from './yamlBench';
 
@@ -286,4 +287,6 @@ if (process.argv[1]?.endsWith('bench.mjs')) {
   for (const line of storageBench()) console.log(line);
   console.log('');
   for (const line of yamlBench()) console.log(line);
+  console.log('');
+  for (const line of stepperBench(flannelBenchLab(100, 10, 'vxlan'))) console.log(line);
 }

@@ -87,7 +87,8 @@ export function HopDetail({
       </div>
       <div className="ps-hop-entry">
         <span className="ps-label">
-          {tool && step.hop.rule ? t('hop.entryTool', { tool }) : t('hop.entry')}
+          {t('hop.entry')}
+          {tool && step.hop.rule && <code className="ps-tool"> {tool}</code>}
         </span>
         {step.hop.rule ? (
           <pre data-testid="hop-rule">{step.hop.rule}</pre>
