@@ -394,7 +394,7 @@ export function explainReach(world: World, fromText: string, toText: string, opt
         ? `the data plane delivers ${head} from ${from} (${formatIpv4(s.ip ?? 0)}) to ${to} (${formatIpv4(d.ip ?? 0)}) and the answer comes back`
         : `the data plane does not deliver it: ${dp.reason}`,
   };
-  const pol = same || !dp.ok ? {} : ctx.policy(f.index, t.index, dp);
+  const pol = same ? {} : ctx.policy(f.index, t.index, dp);
   const trace =
     same || s.hostId === undefined || d.ip === undefined
       ? undefined
@@ -437,8 +437,9 @@ export function formatExplain(e: Extract<Explain, { ok: true }>): string {
     if (!v) return;
     lines.push(`  ${label}: ${v.allowed ? 'allowed' : 'DENIED'} — ${v.reason}`);
   };
-  dir(e.egress, `egress at ${e.from}`);
-  dir(e.ingress, `ingress at ${e.to}`);
+  const ifThere = e.dataPlane.reachable ? '' : ' (were the packet delivered)';
+  dir(e.egress, `egress at ${e.from}${ifThere}`);
+  dir(e.ingress, `ingress at ${e.to}${ifThere}`);
   const hops = e.trace?.hops.filter((h) => h.policy !== undefined) ?? [];
   for (const h of hops) {
     lines.push(`  ${h.host} ${h.iface ?? ''}: ${h.detail}`);
