@@ -40,7 +40,7 @@ export function bgpJson(bgp: BgpState): unknown {
   const rib: Record<string, Record<string, unknown>> = {};
   for (const [ref, entries] of bgp.rib) {
     const o: Record<string, unknown> = {};
-    for (const [prefix, e] of entries) o[prefix] = { paths: e.paths, ...(e.why ? { why: e.why } : {}) };
+    for (const e of entries.entries()) o[e.prefix] = { paths: e.paths, ...(e.why ? { why: e.why } : {}) };
     rib[ref] = o;
   }
   const installed: Record<string, readonly InstalledRoute[]> = {};

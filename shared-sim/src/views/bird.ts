@@ -149,7 +149,7 @@ export function birdShowRoute(bgp: BgpState | undefined, h: Host, now: number): 
     const primary = !e || e.paths[0]?.source === 'kernel';
     add(prefix, r.dst.addr, r.dst.len, fmt(via, 'kernel1', start, '', primary, ' (10)'));
   }
-  for (const e of rib?.values() ?? []) {
+  for (const e of rib?.entries() ?? []) {
     const [a, l] = e.prefix.split('/');
     const addr = parseAddr(a ?? '');
     e.paths.forEach((p, i) => {

@@ -1,16 +1,21 @@
 /**
  * The BGP control plane as a protocol model. Speakers are BIRD on each Calico node (configured as
  * calico-node's confd templates configure it: `router id` = node IP, one `protocol bgp` per peer
- * from `bgp_template`, `gateway recursive`, export filter `calico_export_to_bgp_peers`) and the
- * lab's routers that speak BGP. Sessions come up or fail on the underlay; then UPDATE messages are
- * passed through a FIFO queue, each receiver applying loop checks, best-path selection and its
- * export rules (iBGP split horizon, route reflection with ORIGINATOR_ID / CLUSTER_LIST, eBGP
+ * from `bgp_template`, `multihop`, `gateway recursive`, export filter `calico_export_to_bgp_peers`)
+ * and the lab's routers that speak BGP. Sessions come up or fail on the underlay; then UPDATE
+ * messages go through a FIFO queue, each receiver applying loop checks, best-path selection and
+ * its export rules (iBGP split horizon, route reflection with ORIGINATOR_ID / CLUSTER_LIST, eBGP
  * AS_PATH prepend and next-hop-self). The order in which the queue is processed is the event list.
  *
  * Deterministic: speakers in lab order (nodes, then routers), sessions in construction order,
  * messages first in first out.
+ *
+ * Large labs: the model is the same message passing, made cheap where the result is provably the
+ * same — one UPDATE sent to many peers with the same attributes is one queue entry delivered to
+ * each in order (what the per-peer queue would do), and receivers that would build identical
+ * paths share one path object (same sender, attributes, next-hop resolution and arrival time).
  */
-import { cidrCovers, parseCidr, parseIpv4, type Cidr } from '../../dataplane/addr/ipv4';
+import { cidrCovers, formatIpv4, parseCidr, parseIpv4, type Cidr } from '../../dataplane/addr/ipv4';
 import type {
   BgpEvent,
   BgpEventType,
@@ -22,14 +27,15 @@ import type {
   InstalledRoute,
   NextHopResolution,
   ProtocolView,
+  Rib,
   RibEntry,
   SessionRole,
   SessionState,
 } from './types';
 import { labUnderlay } from './underlay';
 
-/** calico-node's BIRD template: `connect delay time 2`. */
-const CONNECT_DELAY_MS = 2000;
+/** calico-node's BIRD template: `connect delay time`. */
+const CONNECT_DELAY_MS = 1000;
 /** Graceful restart time Calico configures for mesh peers (`graceful restart time 120`). */
 const RESTART_TIME_MS = 120_000;
 /** One UPDATE's transit and processing time, for the event clock. */
@@ -40,6 +46,7 @@ const EVENTS_AUTO_LIMIT = 300;
 
 const UP: ProtocolView = { state: 'up', info: 'Established   ' };
 const PASSIVE: ProtocolView = { state: 'start', info: 'Passive' };
+const DOWN: ProtocolView = { state: 'down', info: '' };
 const EMPTY: readonly never[] = [];
 
 interface Sp {
@@ -56,36 +63,34 @@ interface Sp {
   /** Established sessions, and the eBGP ones among them. */
   readonly adj: Adj[];
   readonly ebgpAdj: Adj[];
-  readonly rib: Map<string, MEntry>;
+  /** Candidates per prefix id (best first); undefined where the speaker has no path. */
+  rib: (MPath[] | undefined)[];
 }
 
 interface Adj {
   readonly peer: number;
-  readonly sess: number;
+  readonly sess: Session;
+  /** Which side of the session this speaker is. */
+  readonly side: 'a' | 'b';
   readonly myAddr: string;
   readonly peerAddr: string;
   readonly ibgp: boolean;
   /** This speaker reflects for the peer (the peer is its route reflector client). */
   readonly peerIsClient: boolean;
-  readonly name: string;
-  /** The peer's Adj for the same session. */
   rev?: Adj;
   up: boolean;
 }
 
-interface MEntry {
-  readonly prefix: string;
-  paths: MPath[];
-  why?: string;
-}
-
-type MPath = BgpPath & {
+interface MPath extends BgpPath {
   /** Speaker index it came from (-1 for local). */
   readonly fromIdx: number;
   /** The source peer is this speaker's reflector client. */
   readonly fromClient: boolean;
-  readonly stale?: boolean;
-};
+  /** Router id used in the tie-break (ORIGINATOR_ID or the peer's), and the neighbor address, as numbers. */
+  readonly rid: number;
+  readonly nbr: number;
+  kernel?: InstalledRoute | null;
+}
 
 interface Attrs {
   readonly nextHop: string;
@@ -96,29 +101,82 @@ interface Attrs {
   readonly clusterList: readonly string[];
 }
 
-interface Msg {
-  readonly to: number;
-  readonly adj: Adj;
-  readonly prefix: string;
+/** One UPDATE (or withdrawal) from a speaker to one or more of its sessions, in order. */
+interface Batch {
+  readonly from: Sp;
+  readonly adjs: Adj[];
+  readonly pid: number;
   readonly attrs: Attrs | null;
   readonly t: number;
 }
 
 type Extra = Partial<Pick<BgpEvent, 'peer' | 'session' | 'prefix' | 'attrs'>>;
 
-interface MSession {
-  readonly s: Omit<BgpSession, 'state' | 'aView' | 'bView' | 'reason' | 'since'>;
-  state: SessionState;
-  aView: ProtocolView;
-  bView: ProtocolView;
-  reason: string;
-  since: number;
-  aAdj?: Adj;
-  bAdj?: Adj;
-}
-
 const protoName = (prefix: string, ip: string): string => `${prefix}_${ip.replace(/\./g, '_')}`;
 const symbol = (name: string): string => name.replace(/[^A-Za-z0-9_]/g, '_');
+
+/** A session; names and ids are derived on demand (a 1,000-node mesh has 499,500 of them). */
+class Session implements BgpSession {
+  state: SessionState = 'Idle';
+  aView: ProtocolView = PASSIVE;
+  bView: ProtocolView = PASSIVE;
+  reason = '';
+  since = 0;
+  readonly reflector?: string;
+  readonly passive?: string;
+  constructor(
+    readonly aSp: Sp,
+    readonly bSp: Sp,
+    readonly aAddr: string,
+    readonly bAddr: string,
+    readonly role: SessionRole,
+    /** Protocol name prefix on each side (`Mesh`, `Node`, `Global`), or null for a router's side. */
+    private readonly aPrefix: string | null,
+    private readonly bPrefix: string | null,
+    extra: { reflector?: string; passive?: string },
+  ) {
+    if (extra.reflector !== undefined) this.reflector = extra.reflector;
+    if (extra.passive !== undefined) this.passive = extra.passive;
+  }
+  get id(): string {
+    return `${this.aSp.ref}~${this.bSp.ref}`;
+  }
+  get a(): string {
+    return this.aSp.ref;
+  }
+  get b(): string {
+    return this.bSp.ref;
+  }
+  get kind(): 'ibgp' | 'ebgp' {
+    return this.aSp.as === this.bSp.as ? 'ibgp' : 'ebgp';
+  }
+  get aName(): string {
+    return this.aPrefix === null ? symbol(this.bSp.name) : protoName(this.aPrefix, this.bAddr);
+  }
+  get bName(): string {
+    return this.bPrefix === null ? symbol(this.aSp.name) : protoName(this.bPrefix, this.aAddr);
+  }
+  toJSON(): BgpSession {
+    return {
+      id: this.id,
+      a: this.a,
+      b: this.b,
+      aAddr: this.aAddr,
+      bAddr: this.bAddr,
+      aName: this.aName,
+      bName: this.bName,
+      kind: this.kind,
+      role: this.role,
+      ...(this.reflector !== undefined ? { reflector: this.reflector } : {}),
+      ...(this.passive !== undefined ? { passive: this.passive } : {}),
+      state: this.state,
+      aView: this.aView,
+      bView: this.bView,
+      reason: this.reason,
+      since: this.since,
+    };
+  }
+}
 
 /** Builds the speakers and sessions of a lab, brings the sessions up, and propagates routes. */
 export function computeBgp(input: BgpInput): BgpState {
@@ -128,8 +186,7 @@ export function computeBgp(input: BgpInput): BgpState {
   const warnings: string[] = [];
   const under = input.resolve ? undefined : labUnderlay(lab);
   const resolveNh = input.resolve ?? ((ref: string, ip: string) => under!.resolve(ref, ip));
-  const pool = parseCidr(lab.cluster.podCIDR);
-  const poolCidr: Cidr | undefined = pool.ok ? pool.cidr : undefined;
+  const poolCidr = cidrOf(lab.cluster.podCIDR);
 
   if (lab.cluster.cni.plugin !== 'calico')
     return empty(asNumber, [
@@ -144,25 +201,16 @@ export function computeBgp(input: BgpInput): BgpState {
   const rrNames = new Set(cfg.topology === 'route-reflector' ? cfg.routeReflectors : []);
   if (cfg.topology === 'full-mesh' && cfg.routeReflectors.length > 0)
     warnings.push(
-      `cluster.cni.bgp.routeReflectors is ignored: topology is full-mesh (the node-to-node mesh is enabled)`,
+      'cluster.cni.bgp.routeReflectors is ignored: topology is full-mesh (the node-to-node mesh is enabled)',
     );
-  const downFaults = (lab.faults as readonly Record<string, unknown>[]).filter(
-    (f) => f['type'] === 'route-reflector-down',
-  );
+  const faults = lab.faults as readonly Record<string, unknown>[];
   const sps: Sp[] = [];
   const byRef = new Map<string, Sp>();
   const add = (sp: Omit<Sp, 'idx' | 'adj' | 'ebgpAdj' | 'rib'>): Sp => {
-    const full: Sp = { ...sp, idx: sps.length, adj: [], ebgpAdj: [], rib: new Map() };
+    const full: Sp = { ...sp, idx: sps.length, adj: [], ebgpAdj: [], rib: [] };
     sps.push(full);
     byRef.set(full.ref, full);
     return full;
-  };
-  const routerIdOfRouter = (name: string): string => {
-    const r = lab.routers.find((x) => x.name === name);
-    const ips = (r?.interfaces ?? []).map((f) => f.ip).filter((ip) => parseIpv4(ip) !== undefined);
-    // BIRD's default router id: the lowest IPv4 address of a non-loopback interface
-    ips.sort((a, b) => (parseIpv4(a) ?? 0) - (parseIpv4(b) ?? 0));
-    return ips[0] ?? '0.0.0.0';
   };
   const clusterIdFor = (rid: string): string => cfg.clusterID ?? rid;
   for (const n of lab.nodes) {
@@ -182,12 +230,15 @@ export function computeBgp(input: BgpInput): BgpState {
   for (const r of lab.routers) {
     const reflector = rrNames.has(r.name);
     if (!peerRouters.has(r.name) && !reflector) continue;
-    if (!r.bgp) {
+    if (!r.bgp)
       warnings.push(
         `router ${r.name} is named in cluster.cni.bgp but has no "bgp": it does not speak BGP, so sessions to it are refused`,
       );
-    }
-    const rid = routerIdOfRouter(r.name);
+    // BIRD's (and most routers') default router id: the lowest IPv4 address of an interface
+    const ips = r.interfaces
+      .map((f) => parseIpv4(f.ip))
+      .filter((a): a is NonNullable<typeof a> => a !== undefined);
+    const rid = ips.length ? formatIpv4(Math.min(...ips)) : '0.0.0.0';
     add({
       ref: `router/${r.name}`,
       kind: 'router',
@@ -207,8 +258,8 @@ export function computeBgp(input: BgpInput): BgpState {
       );
 
   // --- sessions -----------------------------------------------------------------------------
-  const msess: MSession[] = [];
-  const pairSeen = new Set<string>();
+  const sessions: Session[] = [];
+  const pairSeen = new Set<number>();
   const nodeSps = sps.filter((s) => s.kind === 'node');
   const addrOfRouterFor = (router: string, nodeName: string): string => {
     const r = lab.routers.find((x) => x.name === router);
@@ -219,45 +270,26 @@ export function computeBgp(input: BgpInput): BgpState {
     const gw = r.interfaces.find((f) => f.ip === n.gateway);
     return (gw ?? r.interfaces[0])?.ip ?? '0.0.0.0';
   };
-  const nodeIp = (sp: Sp): string => sp.routerId;
   const addSession = (
     a: Sp,
     b: Sp,
     aAddr: string,
     bAddr: string,
     role: SessionRole,
-    aName: string,
-    bName: string,
+    aPrefix: string | null,
+    bPrefix: string | null,
     extra: { reflector?: string; passive?: string },
   ): void => {
-    const key = a.idx < b.idx ? `${a.idx}~${b.idx}` : `${b.idx}~${a.idx}`;
+    const key = Math.min(a.idx, b.idx) * sps.length + Math.max(a.idx, b.idx);
     if (pairSeen.has(key)) return;
     pairSeen.add(key);
-    msess.push({
-      s: {
-        id: `${a.ref}~${b.ref}`,
-        a: a.ref,
-        b: b.ref,
-        aAddr,
-        bAddr,
-        aName,
-        bName,
-        kind: a.as === b.as ? 'ibgp' : 'ebgp',
-        role,
-        ...extra,
-      },
-      state: 'Idle',
-      aView: PASSIVE,
-      bView: PASSIVE,
-      reason: '',
-      since: 0,
-    });
+    sessions.push(new Session(a, b, aAddr, bAddr, role, aPrefix, bPrefix, extra));
   };
-  /** Calico nodes peering with each other: the lower address (as a string) is passive. */
+  /** Calico nodes peering with each other: the side whose peer's address sorts greater is passive. */
   const calicoPair = (a: Sp, b: Sp, role: SessionRole, prefix: 'Mesh' | 'Node', reflector?: Sp): void => {
-    const ai = nodeIp(a);
-    const bi = nodeIp(b);
-    addSession(a, b, ai, bi, role, protoName(prefix, bi), protoName(prefix, ai), {
+    const ai = a.routerId;
+    const bi = b.routerId;
+    addSession(a, b, ai, bi, role, prefix, prefix, {
       ...(reflector ? { reflector: reflector.ref } : {}),
       passive: bi > ai ? a.ref : b.ref,
     });
@@ -272,24 +304,19 @@ export function computeBgp(input: BgpInput): BgpState {
         'cluster.cni.bgp.topology is route-reflector but no route reflector is named: the mesh is off and no node has a BGP peer',
       );
     const rrNodes = rrs.filter((s) => s.kind === 'node');
-    // reflectors peer among themselves (route-reflector == 'true' selects them too)
+    // BGPPeer {nodeSelector: all(), peerSelector: route-reflector == 'true'}: reflectors peer too
     for (let i = 0; i < rrNodes.length; i++)
       for (let j = i + 1; j < rrNodes.length; j++) calicoPair(rrNodes[i]!, rrNodes[j]!, 'rr-mesh', 'Node');
     for (const c of nodeSps) {
       if (c.reflector) continue;
-      for (const r of rrNodes) {
-        // on the reflector's side the client is its node-specific peer with "rr client"
-        calicoPair(r, c, 'rr-client', 'Node', r);
-      }
+      for (const r of rrNodes) calicoPair(r, c, 'rr-client', 'Node', r);
     }
-    // routers acting as reflectors: every node peers with them (a global BGPPeer)
+    // a router acting as reflector is a global BGPPeer of every node
     for (const r of rrs.filter((s) => s.kind === 'router'))
-      for (const c of nodeSps) {
-        const ra = addrOfRouterFor(r.name, c.name);
-        addSession(c, r, nodeIp(c), ra, 'rr-client', protoName('Global', ra), symbol(c.name), {
+      for (const c of nodeSps)
+        addSession(c, r, c.routerId, addrOfRouterFor(r.name, c.name), 'rr-client', 'Global', null, {
           reflector: r.ref,
         });
-      }
   }
   for (const p of cfg.peers) {
     const r = byRef.get(`router/${p.router}`);
@@ -297,9 +324,8 @@ export function computeBgp(input: BgpInput): BgpState {
       warnings.push(`cluster.cni.bgp.peers names router ${p.router}, which is not a router of this lab`);
       continue;
     }
-    const nodes = p.nodes.length ? p.nodes : lab.nodes.map((n) => n.name);
     const global = p.nodes.length === 0;
-    for (const nn of nodes) {
+    for (const nn of global ? lab.nodes.map((n) => n.name) : p.nodes) {
       const c = byRef.get(`node/${nn}`);
       if (!c) {
         warnings.push(
@@ -307,15 +333,14 @@ export function computeBgp(input: BgpInput): BgpState {
         );
         continue;
       }
-      const ra = addrOfRouterFor(r.name, c.name);
       addSession(
         c,
         r,
-        nodeIp(c),
-        ra,
+        c.routerId,
+        addrOfRouterFor(r.name, c.name),
         global ? 'global' : 'node-specific',
-        protoName(global ? 'Global' : 'Node', ra),
-        symbol(c.name),
+        global ? 'Global' : 'Node',
+        null,
         {},
       );
     }
@@ -326,191 +351,204 @@ export function computeBgp(input: BgpInput): BgpState {
   const events: BgpEvent[] = [];
   let eventCount = 0;
   let updates = 0;
-  const ev = (
-    t: number,
-    type: BgpEventType,
-    at: Sp,
-    detail: () => string,
-    extra: Extra | (() => Extra) = {},
-  ): void => {
+  const ev = (t: number, type: BgpEventType, at: Sp, detail: string, extra: Extra = {}): void => {
     eventCount++;
-    if (!record) return;
-    const x = typeof extra === 'function' ? extra() : extra;
-    events.push({ seq: events.length, t, type, at: at.ref, ...x, detail: detail() });
+    if (record) events.push({ seq: events.length, t, type, at: at.ref, ...extra, detail });
   };
 
-  // --- origination: each node's blocks (protocol static) and borrowed /32s (protocol kernel) ---
-  const local = (sp: Sp, prefix: string, source: 'static' | 'kernel'): MPath => ({
-    prefix,
-    source,
-    protocol: source === 'static' ? 'static1' : 'kernel1',
-    asPath: EMPTY,
-    origin: 'igp',
-    localPref: DEFAULT_LOCAL_PREF,
-    clusterList: EMPTY,
-    ebgp: false,
-    resolved: { kind: 'connected', dev: source === 'static' ? 'blackhole' : 'cali' },
-    since: 0,
-    fromIdx: -1,
-    fromClient: false,
-  });
-  const queue: Msg[] = [];
-  let head = 0;
+  // --- origination: each node's blocks (protocol static), borrowed /32s (protocol kernel) -----
   const ownBlocks: Cidr[][] = sps.map(() => []);
+  /** Every prefix anyone originates, by id (routes are only ever learned for these). */
+  const prefixes: string[] = [];
+  const pidOf = new Map<string, number>();
+  const pcidr: Cidr[] = [];
+  const local = (prefix: string, source: 'static' | 'kernel'): MPath =>
+    mkPath(
+      prefix,
+      source,
+      undefined,
+      undefined,
+      source === 'static' ? 'static1' : 'kernel1',
+      undefined,
+      EMPTY,
+      'igp',
+      DEFAULT_LOCAL_PREF,
+      undefined,
+      EMPTY,
+      false,
+      undefined,
+      { kind: 'connected', dev: source === 'static' ? 'blackhole' : 'cali' },
+      0,
+      -1,
+      false,
+      0,
+      0,
+    );
+  const setLocal = (sp: Sp, prefix: string, source: 'static' | 'kernel'): boolean => {
+    const c = cidrOf(prefix);
+    if (!c) {
+      warnings.push(`${sp.name}: ${prefix} is not a CIDR; not announced`);
+      return false;
+    }
+    let pid = pidOf.get(prefix);
+    if (pid === undefined) {
+      pid = prefixes.length;
+      pidOf.set(prefix, pid);
+      prefixes.push(prefix);
+      pcidr.push(c);
+    }
+    sp.rib[pid] = [local(prefix, source)];
+    if (source === 'static') ownBlocks[sp.idx]!.push(c);
+    return true;
+  };
   for (const b of input.blocks) {
     const sp = byRef.get(`node/${b.node}`);
-    if (!sp || !sp.running) continue;
-    const bc = cidrOf(b.cidr);
-    if (bc) ownBlocks[sp.idx]!.push(bc);
-    setPaths(sp, b.cidr, [local(sp, b.cidr, 'static')]);
-    ev(
-      0,
-      'originate',
-      sp,
-      () => `${sp.name}: BIRD's protocol static announces its block ${b.cidr} (blackhole)`,
-      {
-        prefix: b.cidr,
-      },
-    );
+    if (!sp || !setLocal(sp, b.cidr, 'static')) continue;
+    ev(0, 'originate', sp, `${sp.name}: BIRD's protocol static announces its block ${b.cidr} (blackhole)`, {
+      prefix: b.cidr,
+    });
   }
   for (const br of input.borrowed ?? []) {
     const sp = byRef.get(`node/${br.node}`);
-    if (!sp || !sp.running) continue;
     const prefix = `${br.ip}/32`;
-    setPaths(sp, prefix, [local(sp, prefix, 'kernel')]);
+    if (!sp || !setLocal(sp, prefix, 'kernel')) continue;
     ev(
       0,
       'originate',
       sp,
-      () =>
-        `${sp.name}: the borrowed pod address ${br.ip} is learned from the kernel (/32 route to a cali interface) and announced`,
-      {
-        prefix,
-      },
+      `${sp.name}: the borrowed pod address ${br.ip} is learned from the kernel (/32 route to its cali interface) and announced`,
+      { prefix },
     );
   }
 
-  function setPaths(sp: Sp, prefix: string, paths: MPath[]): void {
-    sp.rib.set(prefix, { prefix, paths });
+  // one dense slot per prefix on every speaker (a holey array would fall back to a dictionary)
+  for (const sp of sps) {
+    const dense = new Array<MPath[] | undefined>(prefixes.length).fill(undefined);
+    sp.rib.forEach((paths, pid) => (dense[pid] = paths));
+    sp.rib = dense;
   }
 
-  // --- route-reflector-down / bgp-session-down ---------------------------------------------
-  const stopAfter = new Set<number>();
-  downFaults.forEach((f) => {
+  // --- faults -------------------------------------------------------------------------------
+  const stopAfter: number[] = [];
+  for (const f of faults.filter((x) => x['type'] === 'route-reflector-down')) {
     const name =
       typeof f['node'] === 'string' ? f['node'] : typeof f['router'] === 'string' ? f['router'] : '';
     const sp = byRef.get(`node/${name}`) ?? byRef.get(`router/${name}`);
     if (!sp) {
       warnings.push(`route-reflector-down names ${name}, which is not a BGP speaker of this lab`);
-      return;
+      continue;
     }
     if (!sp.reflector)
       warnings.push(
         `route-reflector-down: ${name} is not a route reflector; its BGP daemon is stopped all the same`,
       );
-    stopAfter.add(sp.idx);
-  });
-  const cut = new Set<string>();
-  for (const f of (lab.faults as readonly Record<string, unknown>[]).filter(
-    (x) => x['type'] === 'bgp-session-down',
-  )) {
-    const between = Array.isArray(f['between']) ? (f['between'] as unknown[]).map(String) : [];
-    const find = (n: string): Sp | undefined =>
-      byRef.get(n) ?? byRef.get(`node/${n}`) ?? byRef.get(`router/${n}`);
-    const [x, y] = [find(between[0] ?? ''), find(between[1] ?? '')];
+    if (!stopAfter.includes(sp.idx)) stopAfter.push(sp.idx);
+  }
+  /** session → the speaker on which it is disabled (bgp-session-down) */
+  const cut = new Map<Session, Sp>();
+  const find = (n: string): Sp | undefined =>
+    byRef.get(n) ?? byRef.get(`node/${n}`) ?? byRef.get(`router/${n}`);
+  for (const f of faults.filter((x) => x['type'] === 'bgp-session-down')) {
+    const between = Array.isArray(f['between']) ? (f['between'] as unknown[]).map((x) => String(x)) : [];
+    const x = find(between[0] ?? '');
+    const y = find(between[1] ?? '');
     if (!x || !y) {
       warnings.push(
         `bgp-session-down between ${between.join(', ')}: ${!x ? between[0] : between[1]} is not a BGP speaker of this lab`,
       );
       continue;
     }
-    const s = msess.find((m) => (m.s.a === x.ref && m.s.b === y.ref) || (m.s.a === y.ref && m.s.b === x.ref));
-    if (!s) {
-      warnings.push(
-        `bgp-session-down between ${x.name} and ${y.name}: these speakers have no session with each other`,
-      );
-      continue;
-    }
-    cut.add(`${s.s.id}|${x.ref}`);
+    const s = sessions.find((m) => (m.aSp === x && m.bSp === y) || (m.aSp === y && m.bSp === x));
+    if (!s) warnings.push(`bgp-session-down between ${x.name} and ${y.name}: these speakers have no session`);
+    else cut.set(s, x);
   }
 
   // --- sessions come up -----------------------------------------------------------------------
   const T0 = CONNECT_DELAY_MS;
-  msess.forEach((m, si) => {
-    const a = byRef.get(m.s.a)!;
-    const b = byRef.get(m.s.b)!;
-    const disabledBy = [a, b].find((x) => cut.has(`${m.s.id}|${x.ref}`));
+  const queue: Batch[] = [];
+  let head = 0;
+  const sid = (s: Session): Extra => ({ session: s.id });
+  for (const m of sessions) {
+    const a = m.aSp;
+    const b = m.bSp;
     const failed = (state: SessionState, reason: string, aView: ProtocolView, bView: ProtocolView): void => {
       m.state = state;
       m.reason = reason;
       m.aView = aView;
       m.bView = bView;
       m.since = T0;
-      ev(T0, 'session-failed', a, () => `${a.name} ↔ ${b.name} (${m.s.aName}): ${state} — ${reason}`, {
-        peer: b.ref,
-        session: m.s.id,
-      });
+      if (record)
+        ev(T0, 'session-failed', a, `${a.name} ↔ ${b.name} (${m.aName}): ${state} — ${reason}`, {
+          peer: b.ref,
+          ...sid(m),
+        });
+      else eventCount++;
     };
+    const disabledBy = cut.get(m);
     if (disabledBy) {
       const other = disabledBy === a ? b : a;
-      const otherName = other === a ? m.s.aName : m.s.bName;
-      const disName = disabledBy === a ? m.s.aName : m.s.bName;
-      const downView: ProtocolView = { state: 'down', info: '' };
+      const disName = disabledBy === a ? m.aName : m.bName;
+      const otherName = other === a ? m.aName : m.bName;
       const otherView: ProtocolView =
-        m.s.passive === other.ref
+        m.passive === other.ref
           ? PASSIVE
           : { state: 'start', info: pad('Active') + 'Socket: Connection closed' };
       failed(
-        m.s.passive === other.ref ? 'Idle' : 'Active',
+        m.passive === other.ref ? 'Idle' : 'Active',
         `bgp-session-down: protocol ${disName} is disabled on ${disabledBy.name} (birdc disable ${disName}); ${other.name}'s ${otherName} never gets an OPEN`,
-        disabledBy === a ? downView : otherView,
-        disabledBy === a ? otherView : downView,
+        disabledBy === a ? DOWN : otherView,
+        disabledBy === a ? otherView : DOWN,
       );
-      return;
+      continue;
     }
-    for (const [x, y] of [
-      [a, b],
-      [b, a],
-    ] as const) {
-      if (!x.running && x.kind === 'router') {
-        const view = refusedView(m.s.passive === y.ref);
-        failed(
-          m.s.passive === y.ref ? 'Idle' : 'Active',
-          x.reason ?? `${x.name} does not run BGP`,
-          y === a ? view : { state: 'down', info: '' },
-          y === b ? view : { state: 'down', info: '' },
-        );
-        return;
-      }
+    const noDaemon = [a, b].find((x) => !x.running);
+    if (noDaemon) {
+      const other = noDaemon === a ? b : a;
+      const view = refusedView(m.passive === other.ref);
+      failed(
+        m.passive === other.ref ? 'Idle' : 'Active',
+        noDaemon.reason ?? `${noDaemon.name} does not run BGP`,
+        other === a ? view : DOWN,
+        other === b ? view : DOWN,
+      );
+      continue;
     }
     // who connects: both sides unless one is passive
-    const initiators = [a, b].filter((x) => m.s.passive !== x.ref);
-    const results = initiators.map((x) => ({
-      x,
-      r: input.reach(x.ref, x === a ? m.s.bAddr : m.s.aAddr),
-    }));
-    const okOne = results.find((r) => r.r.ok);
-    if (!okOne) {
-      const first = results[0]!;
-      const failure = first.r.failure ?? 'timeout';
-      const info =
-        failure === 'timeout'
-          ? 'Connect'
-          : pad('Active') +
-            (failure === 'refused' ? 'Socket: Connection refused' : 'Socket: No route to host');
+    let okFrom: Sp | undefined;
+    let firstFail:
+      { x: Sp; r: { reason: string; failure?: 'timeout' | 'refused' | 'unreachable' } } | undefined;
+    for (const x of [a, b]) {
+      if (m.passive === x.ref) continue;
+      const r = input.reach(x.ref, x === a ? m.bAddr : m.aAddr);
+      if (r.ok) {
+        okFrom = x;
+        break;
+      }
+      firstFail ??= { x, r };
+    }
+    if (!okFrom) {
+      const { x, r } = firstFail!;
+      const failure = r.failure ?? 'timeout';
       const initView: ProtocolView =
-        failure === 'timeout' ? { state: 'start', info } : { state: 'start', info };
-      const other = first.x === a ? b : a;
-      const otherView: ProtocolView = m.s.passive === other.ref ? PASSIVE : initView;
+        failure === 'timeout'
+          ? { state: 'start', info: 'Connect' }
+          : {
+              state: 'start',
+              info:
+                pad('Active') +
+                (failure === 'refused' ? 'Socket: Connection refused' : 'Socket: No route to host'),
+            };
+      const other = x === a ? b : a;
+      const otherView = m.passive === other.ref ? PASSIVE : initView;
       failed(
         failure === 'timeout' ? 'Connect' : 'Active',
-        `TCP ${first.x.name} → ${first.x === a ? m.s.bAddr : m.s.aAddr}:179 fails: ${first.r.reason}`,
-        first.x === a ? initView : otherView,
-        first.x === a ? otherView : initView,
+        `TCP ${x.name} → ${x === a ? m.bAddr : m.aAddr}:179 fails: ${r.reason}`,
+        x === a ? initView : otherView,
+        x === a ? otherView : initView,
       );
-      return;
+      continue;
     }
-    // a node peer expecting a different AS than the router has
+    // a node peer configured with another AS than the router has
     const peerCfg = b.kind === 'router' ? cfg.peers.find((p) => p.router === b.name) : undefined;
     if (peerCfg && peerCfg.asNumber !== b.as) {
       failed(
@@ -519,84 +557,63 @@ export function computeBgp(input: BgpInput): BgpState {
         { state: 'start', info: pad('Active') + 'BGP Error: Bad peer AS' },
         { state: 'start', info: pad('Active') + 'Received: Bad peer AS' },
       );
-      return;
+      continue;
     }
-    const initiator = okOne.x;
+    const initiator = okFrom;
     const responder = initiator === a ? b : a;
-    const t = T0;
-    ev(
-      t,
-      'connect',
-      initiator,
-      () => `${initiator.name} opens TCP to ${responder.name} port 179 (${m.s.id})`,
-      {
-        peer: responder.ref,
-        session: m.s.id,
-      },
-    );
-    ev(
-      t,
-      'open',
-      initiator,
-      () =>
+    const ibgp = a.as === b.as;
+    if (record) {
+      const x = { peer: responder.ref, ...sid(m) };
+      ev(T0, 'connect', initiator, `${initiator.name} opens TCP to ${responder.name} port 179 (${m.id})`, x);
+      ev(
+        T0,
+        'open',
+        initiator,
         `${initiator.name} → ${responder.name}: OPEN (AS ${initiator.as}, router id ${initiator.routerId}, hold time 240)`,
-      {
-        peer: responder.ref,
-        session: m.s.id,
-      },
-    );
-    ev(
-      t,
-      'open',
-      responder,
-      () =>
+        x,
+      );
+      ev(
+        T0,
+        'open',
+        responder,
         `${responder.name} → ${initiator.name}: OPEN (AS ${responder.as}, router id ${responder.routerId}, hold time 240)`,
-      {
-        peer: initiator.ref,
-        session: m.s.id,
-      },
-    );
-    ev(t + 1, 'keepalive', initiator, () => `${initiator.name} ↔ ${responder.name}: KEEPALIVE both ways`, {
-      peer: responder.ref,
-      session: m.s.id,
-    });
+        { peer: initiator.ref, ...sid(m) },
+      );
+      ev(T0 + 1, 'keepalive', initiator, `${initiator.name} ↔ ${responder.name}: KEEPALIVE both ways`, x);
+      ev(
+        T0 + 1,
+        'established',
+        a,
+        `${a.name} ↔ ${b.name}: Established (${ibgp ? 'iBGP' : 'eBGP'}, ${roleText(m.role)})`,
+        { peer: b.ref, ...sid(m) },
+      );
+    } else eventCount += 5;
     m.state = 'Established';
     m.aView = UP;
     m.bView = UP;
-    m.since = t + 1;
-    m.reason = `${m.s.kind === 'ibgp' ? 'iBGP' : 'eBGP'} session established (${initiator.name} connected)`;
-    ev(
-      t + 1,
-      'established',
-      a,
-      () =>
-        `${a.name} ↔ ${b.name}: Established (${m.s.kind === 'ibgp' ? 'iBGP' : 'eBGP'}, ${roleText(m.s.role)})`,
-      {
-        peer: b.ref,
-        session: m.s.id,
-      },
-    );
-    const aIsRr = m.s.reflector === a.ref || (m.s.role === 'rr-mesh' && a.clusterId !== b.clusterId);
-    const bIsRr = m.s.reflector === b.ref || (m.s.role === 'rr-mesh' && a.clusterId !== b.clusterId);
-    const ibgp = m.s.kind === 'ibgp';
+    m.since = T0 + 1;
+    m.reason = `${ibgp ? 'iBGP' : 'eBGP'} session established (${initiator.name} connected)`;
+    const crossCluster = m.role === 'rr-mesh' && a.clusterId !== b.clusterId;
     const aAdj: Adj = {
+      rev: undefined,
       peer: b.idx,
-      sess: si,
-      myAddr: m.s.aAddr,
-      peerAddr: m.s.bAddr,
+      sess: m,
+      side: 'a',
+      myAddr: m.aAddr,
+      peerAddr: m.bAddr,
       ibgp,
-      peerIsClient: ibgp && aIsRr,
-      name: m.s.aName,
+      peerIsClient: ibgp && (m.reflector === a.ref || crossCluster),
       up: true,
     };
     const bAdj: Adj = {
+      rev: undefined,
       peer: a.idx,
-      sess: si,
-      myAddr: m.s.bAddr,
-      peerAddr: m.s.aAddr,
+      sess: m,
+      side: 'b',
+      myAddr: m.bAddr,
+      peerAddr: m.aAddr,
       ibgp,
-      peerIsClient: ibgp && bIsRr,
-      name: m.s.bName,
+      peerIsClient: ibgp && (m.reflector === b.ref || crossCluster),
       up: true,
     };
     aAdj.rev = bAdj;
@@ -607,39 +624,34 @@ export function computeBgp(input: BgpInput): BgpState {
       a.ebgpAdj.push(aAdj);
       b.ebgpAdj.push(bAdj);
     }
-    m.aAdj = aAdj;
-    m.bAdj = bAdj;
-    // initial table dump over the new session
+    // the initial table dump over the new session (in bulk below when no event list is kept)
+    if (!record) continue;
     for (const [x, xa] of [
       [a, aAdj],
       [b, bAdj],
     ] as const) {
-      for (const e of x.rib.values()) {
-        const best = e.paths[0];
+      x.rib.forEach((paths, pid) => {
+        const best = paths?.[0];
         const at = best ? exportAttrs(x, best, xa) : null;
-        if (at) send(x, xa, e.prefix, at, t + 1);
-      }
-      ev(
-        t + 1,
-        'end-of-rib',
-        x,
-        () => `${x.name} → ${byIdx(xa.peer).name}: End-of-RIB (initial table sent)`,
-        {
-          peer: byIdx(xa.peer).ref,
-          session: m.s.id,
-        },
-      );
+        if (at) send(x, [xa], pid, at, T0 + 1);
+      });
+      ev(T0 + 1, 'end-of-rib', x, `${x.name} → ${sps[xa.peer]!.name}: End-of-RIB (initial table sent)`, {
+        peer: sps[xa.peer]!.ref,
+        ...sid(m),
+      });
     }
-  });
-
-  function byIdx(i: number): Sp {
-    return sps[i]!;
   }
+  if (!record)
+    for (const sp of sps) {
+      sp.rib.forEach((paths, pid) => {
+        if (paths?.length) exportTo(sp, pid, undefined, paths[0], sp.adj, T0 + 1);
+      });
+      eventCount += sp.adj.length; // End-of-RIB
+    }
 
   // --- export rules -------------------------------------------------------------------------
   function exportAttrs(sp: Sp, best: MPath, adj: Adj): Attrs | null {
     if (best.fromIdx === adj.peer) return null; // never back to the protocol it came from
-    if (best.stale) return null;
     let reflect = false;
     if (best.source === 'bgp' && !best.ebgp && adj.ibgp) {
       // iBGP split horizon: only a reflector passes iBGP routes on, to or from its clients
@@ -648,27 +660,24 @@ export function computeBgp(input: BgpInput): BgpState {
     }
     if (sp.kind === 'node' && best.source !== 'static' && !calicoExports(sp, best.prefix)) return null;
     if (!adj.ibgp)
-      return {
-        nextHop: adj.myAddr,
-        asPath: [sp.as, ...best.asPath],
-        origin: best.origin,
-        clusterList: EMPTY,
-      };
-    return {
-      nextHop: best.nextHop ?? adj.myAddr,
-      asPath: best.asPath,
-      origin: best.origin,
-      localPref: best.localPref,
-      ...(reflect
-        ? {
-            originatorId: best.originatorId ?? best.peerRouterId ?? '',
-            clusterList: [sp.clusterId ?? sp.routerId, ...best.clusterList],
-          }
-        : {
-            ...(best.originatorId !== undefined ? { originatorId: best.originatorId } : {}),
-            clusterList: best.source === 'bgp' && !best.ebgp ? best.clusterList : EMPTY,
-          }),
-    };
+      return mkAttrs(adj.myAddr, [sp.as, ...best.asPath], best.origin, undefined, undefined, EMPTY);
+    if (reflect)
+      return mkAttrs(
+        best.nextHop ?? adj.myAddr,
+        best.asPath,
+        best.origin,
+        best.localPref,
+        best.originatorId ?? best.peerRouterId ?? '',
+        [sp.clusterId ?? sp.routerId, ...best.clusterList],
+      );
+    return mkAttrs(
+      best.nextHop ?? adj.myAddr,
+      best.asPath,
+      best.origin,
+      best.localPref,
+      best.originatorId,
+      best.source === 'bgp' && !best.ebgp ? best.clusterList : EMPTY,
+    );
   }
 
   /** calico_export_to_bgp_peers: calico_aggr() rejects what lies beneath our blocks; then "net ~ pool". */
@@ -679,219 +688,311 @@ export function computeBgp(input: BgpInput): BgpState {
     return true;
   }
 
-  function send(from: Sp, adj: Adj, prefix: string, attrs: Attrs | null, t: number): void {
-    updates++;
-    const to = byIdx(adj.peer);
-    queue.push({ to: adj.peer, adj: adj.rev!, prefix, attrs, t: t + HOP_MS });
-    if (attrs)
-      ev(
-        t,
-        'update-sent',
-        from,
-        () => `${from.name} → ${to.name}: UPDATE ${prefix} next hop ${attrs.nextHop}${attrsText(attrs)}`,
-        () => ({
+  function send(from: Sp, adjs: Adj[], pid: number, attrs: Attrs | null, t: number): void {
+    updates += adjs.length;
+    queue.push({ from, adjs, pid, attrs, t: t + HOP_MS });
+    const prefix = prefixes[pid]!;
+    if (!record) {
+      eventCount += adjs.length;
+      return;
+    }
+    for (const adj of adjs) {
+      const to = sps[adj.peer]!;
+      if (attrs)
+        ev(
+          t,
+          'update-sent',
+          from,
+          `${from.name} → ${to.name}: UPDATE ${prefix} next hop ${attrs.nextHop}${attrsText(attrs)}`,
+          {
+            peer: to.ref,
+            ...sid(adj.sess),
+            prefix,
+            attrs: eventAttrs(attrs),
+          },
+        );
+      else
+        ev(t, 'withdraw-sent', from, `${from.name} → ${to.name}: UPDATE withdraws ${prefix}`, {
           peer: to.ref,
-          session: msess[adj.sess]!.s.id,
+          ...sid(adj.sess),
           prefix,
-          attrs: eventAttrs(attrs),
-        }),
-      );
-    else
-      ev(t, 'withdraw-sent', from, () => `${from.name} → ${to.name}: UPDATE withdraws ${prefix}`, {
-        peer: to.ref,
-        session: msess[adj.sess]!.s.id,
-        prefix,
-      });
+        });
+    }
   }
 
   // --- best path ----------------------------------------------------------------------------
-  function resolvable(p: MPath): boolean {
-    return p.resolved.kind !== 'none';
-  }
-
-  function compare(x: MPath, y: MPath, router = false): { c: number; why: string } {
-    const pref = (p: MPath): number => (p.source === 'static' ? 200 : p.source === 'kernel' ? 10 : 100);
-    if (pref(x) !== pref(y))
-      return {
-        c: pref(y) - pref(x),
-        why: `higher preference (${Math.max(pref(x), pref(y))}: ${pref(x) > pref(y) ? x.protocol : y.protocol})`,
-      };
-    if (x.source !== 'bgp') return { c: 0, why: 'same' };
-    const rx = resolvable(x);
-    const ry = resolvable(y);
-    if (rx !== ry) return { c: rx ? -1 : 1, why: 'its next hop is resolvable' };
-    if (x.localPref !== y.localPref)
-      return {
-        c: y.localPref - x.localPref,
-        why: `higher local preference (${Math.max(x.localPref, y.localPref)})`,
-      };
-    if (x.asPath.length !== y.asPath.length)
-      return {
-        c: x.asPath.length - y.asPath.length,
-        why: `shorter AS path (${Math.min(x.asPath.length, y.asPath.length)} < ${Math.max(x.asPath.length, y.asPath.length)})`,
-      };
+  /**
+   * BIRD's route comparison (preference, then bgp_rte_better): negative when x is better. The
+   * absolute value is the step that decided (see WHY), so the explanation costs nothing here.
+   */
+  function compare(x: MPath, y: MPath, router: boolean): number {
+    const d = (cond: number, step: number): number => (cond < 0 ? -step : step);
+    const px = PREF[x.source];
+    const py = PREF[y.source];
+    if (px !== py) return d(py - px, 1);
+    if (x.source !== 'bgp') return 0;
+    const rx = x.resolved.kind !== 'none';
+    const ry = y.resolved.kind !== 'none';
+    if (rx !== ry) return d(rx ? -1 : 1, 2);
+    if (x.localPref !== y.localPref) return d(y.localPref - x.localPref, 3);
+    if (x.asPath.length !== y.asPath.length) return d(x.asPath.length - y.asPath.length, 4);
     const ox = ORIGIN_RANK[x.origin];
     const oy = ORIGIN_RANK[y.origin];
-    if (ox !== oy) return { c: ox - oy, why: 'lower origin' };
+    if (ox !== oy) return d(ox - oy, 5);
     if ((x.asPath[0] ?? 0) === (y.asPath[0] ?? 0) && (x.med ?? 0) !== (y.med ?? 0))
-      return { c: (x.med ?? 0) - (y.med ?? 0), why: 'lower MED' };
-    if (x.ebgp !== y.ebgp) return { c: x.ebgp ? -1 : 1, why: 'eBGP is preferred over iBGP' };
+      return d((x.med ?? 0) - (y.med ?? 0), 6);
+    if (x.ebgp !== y.ebgp) return d(x.ebgp ? -1 : 1, 7);
     const mx = x.resolved.kind === 'connected' ? 0 : 1;
     const my = y.resolved.kind === 'connected' ? 0 : 1;
-    if (mx !== my) return { c: mx - my, why: 'lower IGP metric to the next hop (directly connected)' };
+    if (mx !== my) return d(mx - my, 8);
     // routers (FRR, Cisco): among eBGP paths the oldest one stays (RFC 5004); BIRD does not do this
-    if (router && x.ebgp && y.ebgp && x.since !== y.since)
-      return { c: x.since - y.since, why: 'older eBGP path (the router keeps the path it learned first)' };
-    const idx = ipNum(x.originatorId ?? x.peerRouterId ?? '');
-    const idy = ipNum(y.originatorId ?? y.peerRouterId ?? '');
-    if (idx !== idy)
-      return {
-        c: idx - idy,
-        why: `lower router id (${idx < idy ? (x.originatorId ?? x.peerRouterId) : (y.originatorId ?? y.peerRouterId)})`,
-      };
+    if (router && x.ebgp && y.ebgp && x.since !== y.since) return d(x.since - y.since, 9);
+    if (x.rid !== y.rid) return d(x.rid - y.rid, 10);
     if (x.clusterList.length !== y.clusterList.length)
-      return { c: x.clusterList.length - y.clusterList.length, why: 'shorter cluster list' };
-    const nx = ipNum(x.fromAddr ?? '');
-    const ny = ipNum(y.fromAddr ?? '');
-    if (nx !== ny)
-      return { c: nx - ny, why: `lower neighbor address (${nx < ny ? x.fromAddr : y.fromAddr})` };
-    return { c: 0, why: 'equal' };
+      return d(x.clusterList.length - y.clusterList.length, 11);
+    if (x.nbr !== y.nbr) return d(x.nbr - y.nbr, 12);
+    return 0;
   }
 
-  function pathFrom(sp: Sp, adj: Adj, prefix: string, at: Attrs, t: number): MPath {
-    const peer = byIdx(adj.peer);
-    return {
-      prefix,
-      source: 'bgp',
-      from: peer.ref,
-      fromAddr: adj.peerAddr,
-      session: msess[adj.sess]!.s.id,
-      protocol: adj.name,
-      nextHop: at.nextHop,
-      asPath: at.asPath,
-      origin: at.origin,
-      localPref: adj.ibgp ? (at.localPref ?? DEFAULT_LOCAL_PREF) : DEFAULT_LOCAL_PREF,
-      ...(at.originatorId !== undefined ? { originatorId: at.originatorId } : {}),
-      clusterList: at.clusterList,
-      ebgp: !adj.ibgp,
-      peerRouterId: peer.routerId,
-      resolved: resolveFor(sp, at.nextHop),
-      since: t,
-      fromIdx: adj.peer,
-      fromClient: adj.peerIsClient,
-    };
+  /** Why `best` beat `other`, in words. */
+  function why(best: MPath, other: MPath, router: boolean): string {
+    switch (Math.abs(compare(best, other, router))) {
+      case 1:
+        return `higher preference (${PREF[best.source]}: ${best.protocol})`;
+      case 2:
+        return 'its next hop is resolvable';
+      case 3:
+        return `higher local preference (${best.localPref})`;
+      case 4:
+        return `shorter AS path (${best.asPath.length} < ${other.asPath.length})`;
+      case 5:
+        return 'lower origin';
+      case 6:
+        return 'lower MED';
+      case 7:
+        return 'eBGP is preferred over iBGP';
+      case 8:
+        return 'lower IGP metric to the next hop (directly connected)';
+      case 9:
+        return 'older eBGP path (the router keeps the path it learned first)';
+      case 10:
+        return `lower router id (${formatIpv4(best.rid)})`;
+      case 11:
+        return 'shorter cluster list';
+      case 12:
+        return `lower neighbor address (${formatIpv4(best.nbr)})`;
+      default:
+        return 'equal';
+    }
+  }
+
+  /**
+   * The path a receiver builds from an UPDATE. Receivers of one queue entry that would build the
+   * same path (same resolution of the next hop, same kind of session) share one object.
+   */
+  function pathFrom(
+    sp: Sp,
+    adj: Adj,
+    b: Batch,
+    at: Attrs,
+    shared: Map<NextHopResolution, Map<number, MPath>>,
+  ): MPath {
+    const resolved = resolveFor(sp, at.nextHop);
+    const k =
+      (adj.side === 'a' ? 1 : 0) |
+      (adj.peerIsClient ? 2 : 0) |
+      (adj.ibgp ? 4 : 0) |
+      (ROLE_BITS[adj.sess.role] << 3);
+    let m = shared.get(resolved);
+    if (!m) shared.set(resolved, (m = new Map<number, MPath>()));
+    const hit = m.get(k);
+    if (hit && hit.fromAddr === adj.peerAddr) return hit;
+    const peer = b.from;
+    const p = mkPath(
+      prefixes[b.pid]!,
+      'bgp',
+      peer.ref,
+      adj.peerAddr,
+      adj.side === 'a' ? adj.sess.aName : adj.sess.bName,
+      at.nextHop,
+      at.asPath,
+      at.origin,
+      adj.ibgp ? (at.localPref ?? DEFAULT_LOCAL_PREF) : DEFAULT_LOCAL_PREF,
+      at.originatorId,
+      at.clusterList,
+      !adj.ibgp,
+      peer.routerId,
+      resolved,
+      b.t,
+      peer.idx,
+      adj.peerIsClient,
+      ipNum(at.originatorId ?? peer.routerId),
+      ipNum(adj.peerAddr),
+    );
+    if (!hit) m.set(k, p);
+    return p;
   }
 
   function resolveFor(sp: Sp, nh: string): NextHopResolution {
     const r = resolveNh(sp.ref, nh);
     // BIRD: a next hop that is one of our own addresses is not valid
-    return r.kind === 'connected' && nh === sp.routerId ? { kind: 'none' } : r;
+    return r.kind === 'connected' && nh === sp.routerId ? NONE : r;
   }
 
   /** Installs a new candidate list for a prefix and tells the peers when the best path changed. */
-  function update(sp: Sp, prefix: string, paths: MPath[], t: number): void {
-    const e = sp.rib.get(prefix);
-    const old = e?.paths[0];
-    if (paths.length > 1) paths.sort((x, y) => compare(x, y, sp.kind === 'router').c);
-    if (paths.length === 0) sp.rib.delete(prefix);
-    else if (e) e.paths = paths;
-    else sp.rib.set(prefix, { prefix, paths });
+  function update(sp: Sp, pid: number, paths: MPath[], t: number): void {
+    const old = sp.rib[pid]?.[0];
+    const router = sp.kind === 'router';
+    const prefix = prefixes[pid]!;
+    if (paths.length > 1) paths.sort((x, y) => compare(x, y, router));
+    sp.rib[pid] = paths.length ? paths : undefined;
     const best = paths[0];
     if (best === old) return;
-    ev(
-      t,
-      'best-changed',
-      sp,
-      () =>
+    if (record) {
+      ev(
+        t,
+        'best-changed',
+        sp,
         best
-          ? `${sp.name}: best path for ${prefix} is now via ${best.nextHop ?? 'local'} from ${best.protocol}${paths.length > 1 ? ` (${compare(best, paths[1]!, sp.kind === 'router').why} than ${paths[1]!.protocol})` : ''}`
+          ? `${sp.name}: best path for ${prefix} is now via ${best.nextHop ?? 'local'} from ${best.protocol}${paths.length > 1 ? ` (${why(best, paths[1]!, router)} than ${paths[1]!.protocol})` : ''}`
           : `${sp.name}: no path left for ${prefix}`,
-      { prefix },
-    );
-    if (best && record) {
-      const k = kernelRoute(sp, best);
+        { prefix },
+      );
+      const k = best ? kernelRoute(sp, best) : undefined;
       if (k)
         ev(
           t,
           'installed',
           sp,
-          () => `${sp.name}: kernel route ${kernelText(k)}${k.reason ? ` (${k.reason})` : ''}`,
+          `${sp.name}: kernel route ${kernelText(k)}${k.reason ? ` (${k.reason})` : ''}`,
           { prefix },
         );
-    } else if (best) eventCount++;
-    else if (old && kernelRoute(sp, old))
-      ev(t, 'uninstalled', sp, () => `${sp.name}: kernel route for ${prefix} removed`, { prefix });
+      else if (!best && old && kernelRoute(sp, old))
+        ev(t, 'uninstalled', sp, `${sp.name}: kernel route for ${prefix} removed`, { prefix });
+    } else {
+      eventCount++;
+      if ((best && kernelRoute(sp, best)) || (!best && old && kernelRoute(sp, old))) eventCount++;
+    }
     // a non-reflector passes iBGP-learned paths to eBGP peers only: skip the iBGP sessions
     const onlyEbgp =
       !sp.reflector &&
       (!old || (old.source === 'bgp' && !old.ebgp)) &&
       (!best || (best.source === 'bgp' && !best.ebgp));
-    for (const adj of onlyEbgp ? sp.ebgpAdj : sp.adj) {
-      if (!adj.up) continue;
-      const before = old ? exportAttrs(sp, old, adj) : null;
-      const after = best ? exportAttrs(sp, best, adj) : null;
-      if (after) {
-        if (!before || !sameAttrs(before, after)) send(sp, adj, prefix, after, t);
-      } else if (before) send(sp, adj, prefix, null, t);
-    }
+    const adjs = onlyEbgp ? sp.ebgpAdj : sp.adj;
+    if (adjs.length) exportTo(sp, pid, old, best, adjs, t);
   }
 
-  function receive(m: Msg): void {
-    const sp = byIdx(m.to);
-    const adj = m.adj;
-    if (!adj.up || !sp.running) return;
-    const peer = byIdx(adj.peer);
-    const e = sp.rib.get(m.prefix);
-    const cur = e ? e.paths : [];
-    const i = cur.findIndex((p) => p.fromIdx === adj.peer && p.session === msess[adj.sess]!.s.id);
-    const sid = msess[adj.sess]!.s.id;
-    if (!m.attrs) {
-      ev(m.t, 'withdraw-received', sp, () => `${sp.name} ← ${peer.name}: withdraw ${m.prefix}`, {
-        peer: peer.ref,
-        session: sid,
-        prefix: m.prefix,
-      });
-      if (i < 0) return;
-      update(
-        sp,
-        m.prefix,
-        cur.filter((_, k) => k !== i),
-        m.t,
-      );
-      return;
+  /**
+   * Tells `adjs` what changed when the best path went from `old` to `best`: an UPDATE where the
+   * exported attributes changed, a withdrawal where the route is no longer exported. Peers that get
+   * the same attributes share one queue entry, delivered to them in order.
+   */
+  function exportTo(
+    sp: Sp,
+    pid: number,
+    old: MPath | undefined,
+    best: MPath | undefined,
+    adjs: readonly Adj[],
+    t: number,
+  ): void {
+    let batch: Adj[] = [];
+    let batchAttrs: Attrs | null | undefined;
+    // exported attributes are the same for every peer of one class: compute once per class
+    const cache = new Map<number, Attrs | null>();
+    const exp = (p: MPath | undefined, isBest: number, adj: Adj): Attrs | null => {
+      if (!p || p.fromIdx === adj.peer) return null;
+      const k = (isBest << 2) | (adj.ibgp ? 2 : 0) | (adj.peerIsClient ? 1 : 0);
+      const mk = adj.myAddr === sp.routerId ? k : -1;
+      let v = mk >= 0 ? cache.get(mk) : undefined;
+      if (v === undefined) {
+        v = exportAttrs(sp, p, adj);
+        if (mk >= 0) cache.set(mk, v);
+      }
+      return v;
+    };
+    for (const adj of adjs) {
+      if (!adj.up) continue;
+      const before = exp(old, 0, adj);
+      const after = exp(best, 1, adj);
+      let out: Attrs | null | undefined;
+      if (after) out = before && sameAttrs(before, after) ? undefined : after;
+      else out = before ? null : undefined;
+      if (out === undefined) continue;
+      if (out !== batchAttrs && batch.length) {
+        send(sp, batch, pid, batchAttrs ?? null, t);
+        batch = [];
+      }
+      batchAttrs = out;
+      batch.push(adj);
     }
-    const at = m.attrs;
-    ev(
-      m.t,
-      'update-received',
-      sp,
-      () => `${sp.name} ← ${peer.name}: UPDATE ${m.prefix} next hop ${at.nextHop}${attrsText(at)}`,
-      () => ({
-        peer: peer.ref,
-        session: sid,
-        prefix: m.prefix,
-        attrs: eventAttrs(at),
-      }),
-    );
-    const loop = loopReason(sp, adj, at);
-    if (loop) {
-      ev(m.t, 'rejected', sp, () => `${sp.name}: ${m.prefix} from ${peer.name} is ignored: ${loop}`, {
-        peer: peer.ref,
-        session: sid,
-        prefix: m.prefix,
-      });
-      if (i >= 0)
-        update(
+    if (batch.length) send(sp, batch, pid, batchAttrs ?? null, t);
+  }
+
+  function deliver(b: Batch): void {
+    const shared = new Map<NextHopResolution, Map<number, MPath>>();
+    const prefix = prefixes[b.pid]!;
+    for (const sadj of b.adjs) {
+      const adj = sadj.rev!;
+      const sp = sps[sadj.peer]!;
+      if (!adj.up || !sp.running) continue;
+      const peer = b.from;
+      const cur: readonly MPath[] = sp.rib[b.pid] ?? EMPTY;
+      let i = -1;
+      for (let k = 0; k < cur.length; k++) if (cur[k]!.fromIdx === peer.idx) i = k;
+      const at = b.attrs;
+      if (!at) {
+        if (record)
+          ev(b.t, 'withdraw-received', sp, `${sp.name} ← ${peer.name}: withdraw ${prefix}`, {
+            peer: peer.ref,
+            ...sid(adj.sess),
+            prefix: prefix,
+          });
+        else eventCount++;
+        if (i >= 0)
+          update(
+            sp,
+            b.pid,
+            cur.filter((_, k) => k !== i),
+            b.t,
+          );
+        continue;
+      }
+      if (record)
+        ev(
+          b.t,
+          'update-received',
           sp,
-          m.prefix,
-          cur.filter((_, k) => k !== i),
-          m.t,
+          `${sp.name} ← ${peer.name}: UPDATE ${prefix} next hop ${at.nextHop}${attrsText(at)}`,
+          {
+            peer: peer.ref,
+            ...sid(adj.sess),
+            prefix: prefix,
+            attrs: eventAttrs(at),
+          },
         );
-      return;
+      else eventCount++;
+      const loop = loopReason(sp, adj, at);
+      if (loop) {
+        if (record)
+          ev(b.t, 'rejected', sp, `${sp.name}: ${prefix} from ${peer.name} is ignored: ${loop}`, {
+            peer: peer.ref,
+            ...sid(adj.sess),
+            prefix: prefix,
+          });
+        else eventCount++;
+        if (i >= 0)
+          update(
+            sp,
+            b.pid,
+            cur.filter((_, k) => k !== i),
+            b.t,
+          );
+        continue;
+      }
+      const p = pathFrom(sp, adj, b, at, shared);
+      const next = i >= 0 ? cur.map((x, k) => (k === i ? p : x)) : [...cur, p];
+      update(sp, b.pid, next, b.t);
     }
-    const p = pathFrom(sp, adj, m.prefix, at, m.t);
-    const next = i >= 0 ? cur.map((x, k) => (k === i ? p : x)) : [...cur, p];
-    update(sp, m.prefix, next, m.t);
   }
 
   function loopReason(sp: Sp, adj: Adj, at: Attrs): string | undefined {
@@ -906,122 +1007,98 @@ export function computeBgp(input: BgpInput): BgpState {
 
   function drain(): void {
     while (head < queue.length) {
-      const m = queue[head++]!;
-      receive(m);
-      if (head > 65536) {
-        queue.splice(0, head);
-        head = 0;
-      }
+      deliver(queue[head]!);
+      queue[head++] = undefined as unknown as Batch;
     }
+    queue.length = 0;
+    head = 0;
   }
 
   drain();
-  let tEnd = queue.length ? queue[queue.length - 1]!.t : T0 + 1;
-  for (const e of events) tEnd = Math.max(tEnd, e.t);
+  let tEnd = T0 + 1;
+  for (const sp of sps)
+    for (const paths of sp.rib) if (paths) for (const p of paths) tEnd = Math.max(tEnd, p.since);
 
   // --- speakers stopped after convergence (route-reflector-down) ------------------------------
-  if (stopAfter.size) {
+  for (const idx of stopAfter) {
+    const sp = sps[idx]!;
     const tStop = tEnd + 10_000;
-    for (const idx of stopAfter) {
-      const sp = byIdx(idx);
-      sp.running = false;
-      sp.reason = `route-reflector-down: BIRD on ${sp.name} is stopped`;
+    sp.running = false;
+    sp.reason = `route-reflector-down: BIRD on ${sp.name} is stopped`;
+    ev(
+      tStop,
+      'session-failed',
+      sp,
+      `${sp.name}: BIRD stops (route-reflector-down): NOTIFICATION Cease to its peers, nothing listens on port 179 any more`,
+    );
+    for (const adj of sp.adj) {
+      adj.up = false;
+      adj.rev!.up = false;
+      const m = adj.sess;
+      const peer = sps[adj.peer]!;
+      const peerIsA = m.aSp === peer;
+      const view = refusedView(m.passive === peer.ref);
+      m.state = m.passive === peer.ref ? 'Idle' : 'Active';
+      m.since = tStop;
+      m.reason = `${sp.name}'s BIRD is stopped (route-reflector-down): connections to ${peerIsA ? m.bAddr : m.aAddr}:179 are refused`;
+      m.aView = peerIsA ? view : DOWN;
+      m.bView = peerIsA ? DOWN : view;
       ev(
         tStop,
         'session-failed',
-        sp,
-        () =>
-          `${sp.name}: BIRD stops (route-reflector-down); it sends NOTIFICATION Cease to its peers and stops listening on port 179`,
-        {},
+        peer,
+        `${peer.name} ← ${sp.name}: NOTIFICATION Cease (administrative shutdown); ${peerIsA ? m.aName : m.bName} goes down and keeps ${sp.name}'s routes as stale (graceful restart)`,
+        {
+          peer: sp.ref,
+          ...sid(m),
+        },
       );
-      for (const adj of sp.adj) {
-        adj.up = false;
-        const r = adj.rev!;
-        r.up = false;
-        const m = msess[adj.sess]!;
-        const peer = byIdx(adj.peer);
-        const peerIsA = m.s.a === peer.ref;
-        const view = refusedView(m.s.passive === peer.ref);
-        m.state = m.s.passive === peer.ref ? 'Idle' : 'Active';
-        m.since = tStop;
-        m.reason = `${sp.name}'s BIRD is stopped (route-reflector-down): connections to ${peerIsA ? m.s.bAddr : m.s.aAddr}:179 are refused`;
-        const downView: ProtocolView = { state: 'down', info: '' };
-        m.aView = peerIsA ? view : downView;
-        m.bView = peerIsA ? downView : view;
-        ev(
-          tStop,
-          'session-failed',
-          peer,
-          () =>
-            `${peer.name} ← ${sp.name}: NOTIFICATION Cease (administrative shutdown); session ${r.name} goes down`,
-          {
-            peer: sp.ref,
-            session: m.s.id,
-          },
-        );
-      }
-      // graceful restart: the peers keep the routes as stale for the restart time, then flush them
-      const tFlush = tStop + RESTART_TIME_MS;
-      for (const adj of sp.adj) {
-        const peer = byIdx(adj.peer);
-        const flushed: string[] = [];
-        for (const e of [...peer.rib.values()]) {
-          const keep = e.paths.filter((p) => p.fromIdx !== idx);
-          if (keep.length !== e.paths.length) flushed.push(e.prefix);
-        }
-        for (const prefix of flushed) {
-          ev(
-            tFlush,
-            'withdraw-received',
-            peer,
-            () =>
-              `${peer.name}: graceful restart time (120 s) for ${sp.name} expired; stale route ${prefix} flushed`,
-            {
-              peer: sp.ref,
-              prefix,
-            },
-          );
-          const e = peer.rib.get(prefix);
-          if (e)
-            update(
-              peer,
-              prefix,
-              e.paths.filter((p) => p.fromIdx !== idx),
-              tFlush,
-            );
-        }
-      }
-      sp.adj.length = 0;
-      drain();
     }
+    // graceful restart: the peers keep the routes as stale for the restart time, then flush them
+    const tFlush = tStop + RESTART_TIME_MS;
+    for (const adj of sp.adj) {
+      const peer = sps[adj.peer]!;
+      peer.rib.forEach((paths, pid) => {
+        if (!paths?.some((p) => p.fromIdx === idx)) return;
+        const prefix = prefixes[pid]!;
+        ev(
+          tFlush,
+          'withdraw-received',
+          peer,
+          `${peer.name}: graceful restart time (120 s) for ${sp.name} is over; stale route ${prefix} flushed`,
+          { peer: sp.ref, prefix },
+        );
+        update(
+          peer,
+          pid,
+          paths.filter((p) => p.fromIdx !== idx),
+          tFlush,
+        );
+      });
+    }
+    sp.adj.length = 0;
+    sp.ebgpAdj.length = 0;
+    drain();
+    tEnd = tFlush;
   }
 
   // --- results ------------------------------------------------------------------------------
-  // the event list in time order (stable: the processing order within one millisecond)
   if (record) {
+    // the event list in time order (stable: the processing order within one millisecond)
     events.sort((x, y) => x.t - y.t || x.seq - y.seq);
     events.forEach((e, i) => ((e as { seq: number }).seq = i));
   }
-  const sessions: BgpSession[] = msess.map((m) => ({
-    ...m.s,
-    state: m.state,
-    aView: m.aView,
-    bView: m.bView,
-    reason: m.reason,
-    since: m.since,
-  }));
-  const rib = new Map<string, ReadonlyMap<string, RibEntry>>();
+  const order = prefixes
+    .map((_, i) => i)
+    .sort((x, y) => pcidr[x]!.addr - pcidr[y]!.addr || pcidr[y]!.len - pcidr[x]!.len);
+  const rib = new Map<string, Rib>();
   const installed = new Map<string, readonly InstalledRoute[]>();
   for (const sp of sps) {
-    for (const e of sp.rib.values())
-      if (e.paths.length > 1) e.why = compare(e.paths[0]!, e.paths[1]!, sp.kind === 'router').why;
-    rib.set(sp.ref, sp.rib);
     const routes: InstalledRoute[] = [];
-    const stopped = stopAfter.has(sp.idx);
-    for (const e of sp.rib.values()) {
-      const best = e.paths[0];
-      if (!best) continue;
-      const k = kernelRoute(sp, best);
+    const stopped = stopAfter.includes(sp.idx);
+    for (const pid of order) {
+      const best = sp.rib[pid]?.[0];
+      const k = best ? kernelRoute(sp, best) : undefined;
       if (k)
         routes.push(
           stopped
@@ -1032,7 +1109,7 @@ export function computeBgp(input: BgpInput): BgpState {
             : k,
         );
     }
-    routes.sort((x, y) => prefixOrder(x.prefix, y.prefix));
+    rib.set(sp.ref, new RibView(sp.rib, order, prefixes, pidOf, (x, y) => why(x, y, sp.kind === 'router')));
     installed.set(sp.ref, routes);
   }
   const speakers: BgpSpeaker[] = sps.map((sp) => ({
@@ -1058,30 +1135,138 @@ export function computeBgp(input: BgpInput): BgpState {
   };
 
   /** What BIRD's kernel protocol writes for the best path (export filter calico_kernel_programming). */
-  function kernelRoute(sp: Sp, best: MPath): InstalledRoute | undefined {
-    if (best.source === 'kernel') return undefined; // learned from the kernel: already there
-    if (best.source === 'static') return { prefix: best.prefix, via: '', type: 'blackhole' };
-    const base = {
-      prefix: best.prefix,
-      ...(best.nextHop !== undefined ? { nextHop: best.nextHop } : {}),
-      ...(best.from ? { from: best.from } : {}),
-    };
-    const r = best.resolved;
-    if (r.kind === 'connected') return { ...base, via: best.nextHop ?? '', dev: r.dev, type: 'unicast' };
-    if (r.kind === 'gateway')
-      return {
-        ...base,
-        via: r.gateway,
-        dev: r.dev,
-        type: 'unicast',
-        reason: `next hop ${best.nextHop ?? ''} is not directly connected: BIRD (gateway recursive) resolves it through ${r.gateway}`,
-      };
-    return {
-      ...base,
-      via: '',
-      type: 'unreachable',
-      reason: `next hop ${best.nextHop ?? ''} cannot be resolved: ${sp.name} has no route to it`,
-    };
+  function kernelRoute(_sp: Sp, best: MPath): InstalledRoute | undefined {
+    if (best.kernel !== undefined) return best.kernel ?? undefined;
+    let k: InstalledRoute | null;
+    if (best.source === 'kernel')
+      k = null; // learned from the kernel: already there
+    else if (best.source === 'static') k = { prefix: best.prefix, via: '', type: 'blackhole' };
+    else {
+      const r = best.resolved;
+      const nh = best.nextHop ?? '';
+      const from = best.from ?? '';
+      if (r.kind === 'connected')
+        k = { prefix: best.prefix, via: nh, dev: r.dev, type: 'unicast', nextHop: nh, from };
+      else if (r.kind === 'gateway')
+        k = {
+          prefix: best.prefix,
+          via: r.gateway,
+          dev: r.dev,
+          type: 'unicast',
+          nextHop: nh,
+          from,
+          reason: `next hop ${nh} is not directly connected: BIRD (gateway recursive) resolves it through ${r.gateway}`,
+        };
+      else
+        k = {
+          prefix: best.prefix,
+          via: '',
+          type: 'unreachable',
+          nextHop: nh,
+          from,
+          reason: `next hop ${nh} cannot be resolved: no route to it (BIRD installs the route as unreachable)`,
+        };
+    }
+    best.kernel = k;
+    return k ?? undefined;
+  }
+}
+
+const NONE: NextHopResolution = { kind: 'none' };
+
+/** Attributes of an UPDATE, always with the same fields in the same order (one object shape). */
+function mkAttrs(
+  nextHop: string,
+  asPath: readonly number[],
+  origin: Attrs['origin'],
+  localPref: number | undefined,
+  originatorId: string | undefined,
+  clusterList: readonly string[],
+): Attrs {
+  return { nextHop, asPath, origin, localPref, originatorId, clusterList };
+}
+
+/** A path, always with the same fields in the same order (one object shape). */
+function mkPath(
+  prefix: string,
+  source: BgpPath['source'],
+  from: string | undefined,
+  fromAddr: string | undefined,
+  protocol: string,
+  nextHop: string | undefined,
+  asPath: readonly number[],
+  origin: BgpPath['origin'],
+  localPref: number,
+  originatorId: string | undefined,
+  clusterList: readonly string[],
+  ebgp: boolean,
+  peerRouterId: string | undefined,
+  resolved: NextHopResolution,
+  since: number,
+  fromIdx: number,
+  fromClient: boolean,
+  rid: number,
+  nbr: number,
+): MPath {
+  return {
+    prefix,
+    source,
+    from,
+    fromAddr,
+    protocol,
+    nextHop,
+    asPath,
+    origin,
+    localPref,
+    med: undefined,
+    originatorId,
+    clusterList,
+    ebgp,
+    peerRouterId,
+    resolved,
+    since,
+    fromIdx,
+    fromClient,
+    rid,
+    nbr,
+    kernel: undefined,
+  };
+}
+
+/** A speaker's RIB over the model's prefix-indexed table; entries are made when asked for. */
+class RibView implements Rib {
+  constructor(
+    private readonly slots: readonly (readonly BgpPath[] | undefined)[],
+    private readonly order: readonly number[],
+    private readonly prefixes: readonly string[],
+    private readonly pidOf: ReadonlyMap<string, number>,
+    private readonly why: (x: MPath, y: MPath) => string,
+  ) {}
+  get size(): number {
+    return this.slots.reduce((n, s) => n + (s?.length ? 1 : 0), 0);
+  }
+  get(prefix: string): RibEntry | undefined {
+    const pid = this.pidOf.get(prefix);
+    return pid === undefined ? undefined : this.entry(pid);
+  }
+  entries(): RibEntry[] {
+    const out: RibEntry[] = [];
+    for (const pid of this.order) {
+      const e = this.entry(pid);
+      if (e) out.push(e);
+    }
+    return out;
+  }
+  toJSON(): Record<string, RibEntry> {
+    return Object.fromEntries(this.entries().map((e) => [e.prefix, e]));
+  }
+  private entry(pid: number): RibEntry | undefined {
+    const paths = this.slots[pid];
+    if (!paths?.length) return undefined;
+    const prefix = this.prefixes[pid]!;
+    return paths.length > 1
+      ? { prefix, paths, why: this.why(paths[0] as MPath, paths[1] as MPath) }
+      : { prefix, paths };
   }
 }
 
@@ -1095,9 +1280,25 @@ function pad(s: string): string {
 }
 
 const ORIGIN_RANK = { igp: 0, egp: 1, incomplete: 2 } as const;
+/** BIRD's default protocol preferences: static 200, BGP 100, kernel (learned) 10. */
+const PREF = { static: 200, bgp: 100, kernel: 10 } as const;
+const ROLE_BITS: Record<SessionRole, number> = {
+  mesh: 0,
+  'rr-client': 1,
+  'rr-mesh': 2,
+  global: 3,
+  'node-specific': 4,
+};
 
+const ipCache = new Map<string, number>();
 function ipNum(ip: string): number {
-  return parseIpv4(ip) ?? 0;
+  let v = ipCache.get(ip);
+  if (v === undefined) {
+    v = parseIpv4(ip) ?? 0;
+    if (ipCache.size > 200_000) ipCache.clear();
+    ipCache.set(ip, v);
+  }
+  return v;
 }
 
 const cidrCache = new Map<string, Cidr | null>();
@@ -1106,26 +1307,21 @@ function cidrOf(prefix: string): Cidr | undefined {
   if (c === undefined) {
     const p = parseCidr(prefix);
     c = p.ok ? p.cidr : null;
-    if (cidrCache.size > 100_000) cidrCache.clear();
+    if (cidrCache.size > 200_000) cidrCache.clear();
     cidrCache.set(prefix, c);
   }
   return c ?? undefined;
 }
 
-function prefixOrder(a: string, b: string): number {
-  const [pa, la] = a.split('/');
-  const [pb, lb] = b.split('/');
-  return ipNum(pa ?? '') - ipNum(pb ?? '') || Number(lb) - Number(la);
-}
-
 function sameAttrs(x: Attrs, y: Attrs): boolean {
   return (
-    x.nextHop === y.nextHop &&
-    x.origin === y.origin &&
-    x.localPref === y.localPref &&
-    x.originatorId === y.originatorId &&
-    arrEq(x.asPath, y.asPath) &&
-    arrEq(x.clusterList, y.clusterList)
+    x === y ||
+    (x.nextHop === y.nextHop &&
+      x.origin === y.origin &&
+      x.localPref === y.localPref &&
+      x.originatorId === y.originatorId &&
+      arrEq(x.asPath, y.asPath) &&
+      arrEq(x.clusterList, y.clusterList))
   );
 }
 

@@ -124,7 +124,6 @@ export interface BgpPath {
   /** The peer it was learned from (ref) and over which session. */
   readonly from?: string;
   readonly fromAddr?: string;
-  readonly session?: string;
   /** BIRD protocol name it came from (`static1`, `Mesh_10_0_0_12`). */
   readonly protocol: string;
   readonly nextHop?: string;
@@ -149,6 +148,14 @@ export interface RibEntry {
   readonly paths: readonly BgpPath[];
   /** Why the first path beat the second ("shorter AS path (1 < 2)"), when there is more than one. */
   readonly why?: string;
+}
+
+/** A speaker's routing table: every prefix with its candidate paths, in address order. */
+export interface Rib {
+  readonly size: number;
+  get(prefix: string): RibEntry | undefined;
+  /** The entries in address order (longer prefixes first at one address). */
+  entries(): RibEntry[];
 }
 
 /** A route the speaker's BIRD puts into its kernel table (`proto bird`). */
@@ -212,8 +219,8 @@ export interface BgpState {
   /** Empty when the model ran without recording (large labs); see `counts`. */
   readonly events: readonly BgpEvent[];
   readonly counts: { readonly events: number; readonly updates: number; readonly sessions: number };
-  /** Per speaker ref: prefix → candidates (best first). */
-  readonly rib: ReadonlyMap<string, ReadonlyMap<string, RibEntry>>;
+  /** Per speaker ref: its RIB, prefix → candidates (best first). */
+  readonly rib: ReadonlyMap<string, Rib>;
   /** Per speaker ref (`node/x`, `router/x`): the routes BIRD installs into the kernel. */
   readonly installed: ReadonlyMap<string, readonly InstalledRoute[]>;
   /** Lab problems found while building the speakers (unknown reflector name …). */

@@ -149,14 +149,35 @@ export function labUnderlay(lab: Lab): Underlay {
   const owner = new Map<Ipv4Addr, UnderlayHost>();
   for (const h of hosts.values()) for (const a of h.addrs) if (!owner.has(a)) owner.set(a, h);
 
+  // hosts with the same routes resolve alike, and (when no firewall rule looks at the source
+  // address) reach alike: results are cached per routing table, not per host
+  const classOf = new Map<string, number>();
+  const sigs = new Map<string, number>();
+  for (const h of hosts.values()) {
+    const sig = h.routes.map((r) => `${r.dst.addr}/${r.dst.len}>${r.via ?? ''}@${r.dev}`).join(',');
+    let id = sigs.get(sig);
+    if (id === undefined) sigs.set(sig, (id = sigs.size));
+    classOf.set(h.ref, id);
+  }
+  const srcMatters = [...hosts.values()].some((h) => [...h.forward, ...h.input].some((f) => f.rule.src));
+  const resolveCache = new Map<number, Map<string, NextHopResolution>>();
+  const NONE: NextHopResolution = { kind: 'none' };
   const resolve = (ref: string, ip: string): NextHopResolution => {
+    const cls = classOf.get(ref) ?? -1;
+    let m = resolveCache.get(cls);
+    if (!m) resolveCache.set(cls, (m = new Map<string, NextHopResolution>()));
+    let out = m.get(ip);
+    if (out) return out;
     const h = hosts.get(ref);
     const a = parseIpv4(ip);
-    if (!h || a === undefined) return { kind: 'none' };
-    const r = lookup(h, a);
-    if (!r) return { kind: 'none' };
-    if (r.via === undefined) return { kind: 'connected', dev: r.dev };
-    return { kind: 'gateway', gateway: fmt(r.via), dev: r.dev };
+    const r = h && a !== undefined ? lookup(h, a) : undefined;
+    out = !r
+      ? NONE
+      : r.via === undefined
+        ? { kind: 'connected', dev: r.dev }
+        : { kind: 'gateway', gateway: fmt(r.via), dev: r.dev };
+    if (cls >= 0) m.set(ip, out);
+    return out;
   };
 
   /** One direction of a TCP segment: hop by hop through the routers. */
@@ -218,7 +239,7 @@ export function labUnderlay(lab: Lab): Underlay {
 
   const cache = new Map<string, BgpReach>();
   const reach = (fromRef: string, toIp: string): BgpReach => {
-    const key = `${fromRef}>${toIp}`;
+    const key = `${srcMatters ? fromRef : (classOf.get(fromRef) ?? fromRef)}>${toIp}`;
     const hit = cache.get(key);
     if (hit) return hit;
     const from = hosts.get(fromRef);
