@@ -48,6 +48,8 @@ test('compare Flannel VXLAN with host-gw, and kube-proxy iptables with IPVS', as
     'MTU 1450',
   );
   await shot(page, 'compare-01-vxlan-host-gw');
+  await onlyLeft.and(page.locator('[data-phase="request"]')).first().scrollIntoViewIfNeeded();
+  await shot(page, 'compare-02-vxlan-host-gw-rows');
 
   // kube-proxy iptables against IPVS on a Service name
   await page.getByTestId('compare-variant-0').selectOption('kp:iptables');
@@ -57,6 +59,6 @@ test('compare Flannel VXLAN with host-gw, and kube-proxy iptables with IPVS', as
   await page.getByTestId('probe-submit').click();
   await expect(row('verdict')).toHaveText(['delivered', 'delivered']);
   await expect(page.getByTestId('compare-rows')).toContainText('kube-proxy ipvs');
-  await shot(page, 'compare-02-kube-proxy');
+  await shot(page, 'compare-03-kube-proxy');
   expect(errors).toEqual([]);
 });

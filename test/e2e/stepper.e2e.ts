@@ -66,16 +66,23 @@ test('step a pod-to-pod packet through Flannel VXLAN, then host-gw', async ({ pa
     () => performance.getEntriesByName('pp-trace').at(-1)?.duration ?? -1,
   );
   // again, with the lab compiled in the worker: the typical case while stepping through edits
-  await page.getByTestId('probe-submit').click();
-  await expect.poll(() => page.evaluate(() => performance.getEntriesByName('pp-trace').length)).toBe(2);
-  const warmMeasure = await page.evaluate(
-    () => performance.getEntriesByName('pp-trace').at(-1)?.duration ?? -1,
+  for (let i = 2; i <= 6; i++) {
+    await page.getByTestId('probe-submit').click();
+    await expect.poll(() => page.evaluate(() => performance.getEntriesByName('pp-trace').length)).toBe(i);
+  }
+  const warm = await page.evaluate(() =>
+    performance
+      .getEntriesByName('pp-trace')
+      .slice(1)
+      .map((e) => e.duration)
+      .sort((a, b) => a - b),
   );
+  const warmMedian = warm[Math.floor(warm.length / 2)] ?? -1;
   console.log(
-    `step list: first trace ${firstMeasure.toFixed(1)} ms (worker incl. compile; ${firstWall} ms click to paint), warm ${warmMeasure.toFixed(1)} ms`,
+    `step list: first trace ${firstMeasure.toFixed(1)} ms (worker incl. compile; ${firstWall} ms click to paint), warm median ${warmMedian.toFixed(1)} ms of ${warm.map((x) => x.toFixed(1)).join(', ')}`,
   );
   expect(firstMeasure).toBeGreaterThan(0);
-  expect(warmMeasure).toBeLessThan(100);
+  expect(warmMedian).toBeLessThan(100);
 
   await expect(page.getByTestId('step-position')).toHaveText('Hop 1 of 63');
   await expect(page.getByTestId('hop-host')).toHaveText('pod/shop/web-1');
@@ -119,6 +126,12 @@ test('step a pod-to-pod packet through Flannel VXLAN, then host-gw', async ({ pa
   await page.keyboard.press('ArrowRight');
   expect(await position(page)).toBe(8);
   await page.keyboard.press('ArrowLeft');
+  expect(await position(page)).toBe(7);
+  // the debugger keys of the action registry work wherever focus is outside a field
+  await page.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('F10');
+  expect(await position(page)).toBe(8);
+  await page.keyboard.press('Shift+F10');
   expect(await position(page)).toBe(7);
 
   // run to the end at the fastest speed: the reply is walked too, and the verdicts are shown

@@ -49,7 +49,9 @@ export function StepperPanel() {
   const doc = useEditor((s) => s.doc);
   const selection = useEditor((s) => s.selection);
   useEffect(() => {
-    void stepperStore.setLab(doc);
+    // a drag changes the document every frame: let it settle before the worker compiles
+    const timer = setTimeout(() => void stepperStore.setLab(doc), 80);
+    return () => clearTimeout(timer);
   }, [doc]);
   // a selected pod/node/client becomes the source when no walk is shown yet
   useEffect(() => {
