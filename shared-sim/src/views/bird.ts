@@ -1,7 +1,8 @@
 /**
  * `birdc` (calico-node's `birdcl`) on a Calico node: BIRD 1.6 as Calico ships it (projectcalico's
- * fork, version string `v0.3.3+birdv1.6.8`). Formats follow BIRD 1.6's CLI: `show protocols`
- * rows are `%-8s %-8s %-8s %-5s %-10s %s` (name, proto, table, state, since, info), `show route`
+ * fork, version string `v0.3.3+birdv1.6.8`). Formats follow BIRD 1.6's CLI as calico-node prints it:
+ * `show protocols` rows are `%-8s %-8s %-8s %-6s %-11s %s` (name, proto, table, state, since, info),
+ * `show route`
  * rows `%-18s %s [%s %s%s]%s%s` (prefix, via, protocol and time, from, primary mark, info).
  */
 import { formatCidr, formatIpv4, networkOf } from '../dataplane/addr/ipv4';
@@ -58,7 +59,7 @@ export function birdProtocolsOf(bgp: BgpState, ref: string): BirdProtocol[] {
 }
 
 function row(name: string, proto: string, state: string, since: string, info: string): string {
-  return `${name.padEnd(8)} ${proto.padEnd(8)} ${'master'.padEnd(8)} ${state.padEnd(5)} ${since.padEnd(10)} ${info}`;
+  return `${name.padEnd(8)} ${proto.padEnd(8)} ${'master'.padEnd(8)} ${state.padEnd(6)} ${since.padEnd(11)} ${info}`;
 }
 
 function notRunning(bgp: BgpState | undefined, h: Host): BirdResult | undefined {
@@ -92,7 +93,6 @@ export function birdShowProtocols(bgp: BgpState | undefined, h: Host, now: numbe
     row('kernel1', 'Kernel', 'up', start, ''),
     row('device1', 'Device', 'up', start, ''),
     row('direct1', 'Direct', 'up', start, ''),
-    row('bfd1', 'BFD', 'up', start, ''),
   ];
   for (const p of birdProtocolsOf(bgp, h.id))
     lines.push(row(p.name, 'BGP', p.view.state, birdTime(now, bgpWallClock(now, p.since)), p.view.info));
