@@ -126,7 +126,7 @@ describe('npm start without an Electron runtime', () => {
       );
       child?.stdout?.on('data', (d: Buffer) => {
         stdout += d.toString();
-        const m = /Podpath is running at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout);
+        const m = /Podpath is running at (http:\/\/127\.0\.0\.1:\d+\/)\n[^\n]*Ctrl\+C to stop\n/.exec(stdout);
         if (m?.[1]) {
           clearTimeout(timer);
           resolve(m[1]);

@@ -42,6 +42,10 @@ beforeAll(async () => {
     format: 'esm',
     target: 'node20',
     logLevel: 'error',
+    // bundled CommonJS dependencies (the yaml package, through shared-sim) call require()
+    banner: {
+      js: "import { createRequire as __podpathCreateRequire } from 'node:module';\nconst require = __podpathCreateRequire(import.meta.url);",
+    },
     plugins: [
       {
         name: 'native-sqlite',
