@@ -1,34 +1,33 @@
 /** Command completion and history for the terminal panel. Pure. */
+import { SUPPORTED_COMMANDS } from '../../../shared-sim/src/index';
 
-/** What the terminal offers to complete: the commands `podpath show` runs, in the forms users type. */
-export const COMPLETIONS: readonly string[] = [
-  'ip addr',
-  'ip link',
-  'ip route',
-  'ip route show table local',
+/** A placeholder word (`TABLE`, `ADDRESS`), an optional part or a choice. */
+const PLACEHOLDER = /\b[A-Z]{2,}\b|\[|\|/;
+
+/** Forms users type that `SUPPORTED_COMMANDS` writes with placeholders (`-t TABLE`, `pods|svc`). */
+const EXTRA: readonly string[] = [
   'ip route get ',
-  'ip neigh',
-  'bridge fdb show',
-  'iptables-save',
   'iptables-save -t nat',
   'iptables-save -t filter',
   'iptables -t nat -S',
   'iptables -t filter -S',
   'ipvsadm -Ln',
   'ipset list',
-  'conntrack -L',
-  'cat /etc/resolv.conf',
-  'cat /run/flannel/subnet.env',
-  'hostname',
-  'sysctl net.ipv4.ip_forward',
-  'nft list ruleset',
-  'nft list tables',
   'kubectl get pods -A -o wide',
   'kubectl get svc -A',
   'kubectl get endpoints -A',
   'kubectl get endpointslices -A',
+  'kubectl get networkpolicies -A',
   'help',
   'clear',
+];
+
+/**
+ * What the terminal offers to complete: every command `podpath show` runs that has no
+ * placeholder, as it is listed, and the usual concrete forms of the others.
+ */
+export const COMPLETIONS: readonly string[] = [
+  ...new Set([...SUPPORTED_COMMANDS.filter((c) => !PLACEHOLDER.test(c)), ...EXTRA]),
 ];
 
 function commonPrefix(xs: readonly string[]): string {

@@ -161,3 +161,36 @@ describe('compare Flannel VXLAN with host-gw (worker)', () => {
     expect(core.compiles).toBe(before);
   });
 });
+
+describe('compare Flannel VXLAN with Calico IPIP and Calico BGP (worker)', () => {
+  it('summarizes IP-in-IP (MTU 1480) and plain routing (no encapsulation, MTU 1500)', () => {
+    const core = new SimCore();
+    const probe = { from: 'shop/web-1', to: 'shop/api-1', port: 8080 };
+    const base = { cni: { plugin: 'flannel', mode: 'vxlan' } } as const;
+    const rows = (variant: { cni: { plugin: 'calico'; mode: string } }) => {
+      const res = core.handle({
+        id: 1,
+        kind: 'compare',
+        lab: { key: 'v', doc: VXLAN },
+        probe,
+        variants: [base, variant],
+      });
+      if (!res.ok || res.kind !== 'compare') throw new Error('compare failed');
+      const [a, b] = res.value;
+      if (!a.result || !b.result) throw new Error(b.error?.message ?? 'a side failed');
+      return Object.fromEntries(summarize(a.result, b.result).map((x) => [x.key, x.right]));
+    };
+    expect(rows({ cni: { plugin: 'calico', mode: 'ipip' } })).toMatchObject({
+      verdict: 'delivered',
+      encap: 'IP-in-IP',
+      wire: 'Ethernet › IPv4 › IPv4 › TCP',
+      pathMtu: '1480',
+    });
+    expect(rows({ cni: { plugin: 'calico', mode: 'bgp' } })).toMatchObject({
+      verdict: 'delivered',
+      encap: 'none',
+      wire: 'Ethernet › IPv4 › TCP',
+      pathMtu: '1500',
+    });
+  });
+});

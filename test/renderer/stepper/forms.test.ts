@@ -89,6 +89,10 @@ describe('terminal completion and history', () => {
     });
     expect(complete('frobnicate')).toEqual({ text: 'frobnicate', candidates: [] });
     expect(COMPLETIONS).toContain('iptables-save');
+    expect(COMPLETIONS).toContain('birdc show route');
+    expect(COMPLETIONS.some((c) => /\b[A-Z]{2,}\b|\[|\|/.test(c))).toBe(false);
+    expect(COMPLETIONS).toContain('conntrack -L');
+    expect(complete('birdc show r')).toEqual({ text: 'birdc show route', candidates: [] });
   });
 
   it('walks the history like a shell', () => {
