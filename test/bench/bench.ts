@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { compile, parseLab, resolveTarget, walk } from '../../shared-sim/src/index';
+import { runBgpBench } from './bgpBench';
 import { runNetpolBench } from './netpolBench';
 import { stepperBench } from './stepperBench';
 import { storageBench } from './storageBench';
@@ -282,6 +283,7 @@ if (process.argv[1]?.endsWith('bench.mjs')) {
     `  compile ${big.compile.toFixed(0)} ms, trace ${big.trace.toFixed(3)} ms (median), ${big.rules} rules on node-1, ${big.evaluated} evaluated for one SYN`,
   );
   console.log('targets: compile < 3 s; trace < 2 ms (median)');
+  for (const line of runBgpBench(gc)) console.log(line);
   runNetpolBench();
   console.log('');
   for (const line of storageBench()) console.log(line);
