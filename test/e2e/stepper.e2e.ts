@@ -155,6 +155,25 @@ test('step a pod-to-pod packet through Flannel VXLAN, then host-gw', async ({ pa
   await stepUntil(page, 'node/node-1', 'tx', 'eth0');
   await expect(page.getByTestId('header-stack')).toHaveText('Ethernet › IPv4 › TCP');
   await shot(page, 'stepper-04-host-gw');
+  // the dark theme: the panel follows the app's theme variables
+  await page.getByTestId('action-view.toggleTheme').click();
+  await expect(page.getByTestId('stepper-root')).not.toHaveCSS('background-color', 'rgb(255, 255, 255)');
+  // the path is still drawn after the canvas changed its stylesheet
+  expect(await hasClass(page, 'node/node-1', 'pp-current')).toBe(true);
+  await expect
+    .poll(() =>
+      page.evaluate(() =>
+        (
+          window as unknown as {
+            __podpath?: { cy: { getElementById(id: string): { style(p: string): string } } };
+          }
+        ).__podpath?.cy
+          .getElementById('node/node-1')
+          .style('border-color'),
+      ),
+    )
+    .toBe('rgb(245,158,11)');
+  await shot(page, 'stepper-09-dark');
   expect(errors).toEqual([]);
 });
 

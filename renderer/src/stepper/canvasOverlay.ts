@@ -5,6 +5,7 @@
  * to host. The canvas calls `attachPathOverlay(cy)` once; the return value detaches it.
  */
 import type { Core, EventObject } from 'cytoscape';
+import { editorStore } from '../model/store';
 import { EMPTY_HIGHLIGHT, pathHighlight, type HighlightStore, type PathHighlight } from './pathHighlight';
 
 export const PATH_CLASSES = [
@@ -79,9 +80,18 @@ function renderedCenter(cy: Core, ref: string | null): { x: number; y: number } 
   return n.renderedPosition();
 }
 
-export function attachPathOverlay(cy: Core, store: HighlightStore = pathHighlight): () => void {
+function addStyles(cy: Core): void {
   for (const s of STYLES) cy.style().selector(s.selector).style(s.style);
   cy.style().update();
+}
+
+export function attachPathOverlay(cy: Core, store: HighlightStore = pathHighlight): () => void {
+  addStyles(cy);
+  // the canvas replaces its whole stylesheet when the theme changes: add the path styles again
+  // once it has (a microtask runs after every listener of this change)
+  const offTheme = editorStore.subscribe((s, prev) => {
+    if (s.prefs.theme !== prev.prefs.theme) queueMicrotask(() => addStyles(cy));
+  });
   const container = cy.container();
   const marker = document.createElement('div');
   marker.className = 'pp-packet-marker';
@@ -142,6 +152,7 @@ export function attachPathOverlay(cy: Core, store: HighlightStore = pathHighligh
   update();
   return () => {
     unsubscribe();
+    offTheme();
     cy.off('pan zoom resize position', onViewport);
     cy.off('add', onAdd);
     marker.remove();
