@@ -956,6 +956,21 @@ function readFaults(r: Reader, list: unknown[], networkPolicies: NetworkPolicy[]
         r.error(`${path}.router`, undefined, 'is missing: a firewall fault names a router or a node');
       readFirewallRule(r, f, path);
     }
+    if (type === 'bgp-session-down') {
+      const b = f['between'];
+      if (!Array.isArray(b) || b.length !== 2 || b.some((x) => typeof x !== 'string' || x === ''))
+        r.error(
+          `${path}.between`,
+          b,
+          'must name the two BGP speakers of the session, e.g. ["node-1", "node-2"]',
+        );
+    }
+    if (type === 'route-reflector-down' && f['node'] === undefined && f['router'] === undefined)
+      r.error(
+        `${path}.node`,
+        undefined,
+        'is missing: route-reflector-down names the reflector (a node, or a router)',
+      );
     if (type === 'mtu-mismatch') {
       r.requiredString(f, 'node', `${path}.node`);
       r.requiredString(f, 'interface', `${path}.interface`);

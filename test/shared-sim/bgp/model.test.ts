@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { BgpState, RibEntry } from '../../../shared-sim/src/index';
+import { parseLab } from '../../../shared-sim/src/index';
 import { bgpOf, labJson, parse } from './helpers';
 
 const MESH = 'calico-bgp-fullmesh-3node.podlab.json';
@@ -318,5 +319,26 @@ describe('scale', () => {
       expect(r).toHaveLength(60);
       expect(b.installed.get(ref)).toEqual(r);
     }
+  });
+});
+
+describe('lab validation of the BGP faults', () => {
+  it('names the field, the value and why', () => {
+    const j = labJson(MESH);
+    j.faults = [{ type: 'bgp-session-down', between: ['node-1'] }, { type: 'route-reflector-down' }];
+    const p = parseLab(j);
+    if (p.ok) throw new Error('the lab should be refused');
+    expect(p.problems.filter((x) => x.severity === 'error').map((x) => x.message)).toEqual([
+      'faults[0].between ["node-1"] must name the two BGP speakers of the session, e.g. ["node-1", "node-2"]',
+      'faults[1].node is missing: route-reflector-down names the reflector (a node, or a router)',
+    ]);
+  });
+
+  it('a session fault between speakers that have no session is a warning of the model', () => {
+    const j = labJson(RR);
+    j.faults = [{ type: 'bgp-session-down', between: ['node-2', 'node-3'] }];
+    expect(bgpOf(parse(j)).warnings).toEqual([
+      'bgp-session-down between node-2 and node-3: these speakers have no session',
+    ]);
   });
 });
