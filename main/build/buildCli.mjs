@@ -16,8 +16,9 @@ const common = {
   format: 'esm',
   target: 'node20',
   logLevel: 'warning',
-  // Native and Electron-only modules stay outside the bundle.
-  external: ['better-sqlite3', 'electron'],
+  // Native and Electron-only modules stay outside the bundle (playwright-core: the canvas bench
+  // drives Chromium with it; it loads its own files at run time).
+  external: ['better-sqlite3', 'electron', 'playwright-core'],
   // Bundled CommonJS dependencies may call require(); give them one in the ESM output.
   banner: {
     js: [

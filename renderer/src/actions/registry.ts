@@ -475,6 +475,14 @@ export const ACTIONS: readonly Action[] = [
     keys: ['Mod+K', 'Shift+Mod+P'],
     run: (ctx) => ctx.session?.openCommandPalette(),
   },
+  {
+    id: 'view.problems',
+    group: 'view',
+    labelKey: 'actions.view.problems',
+    keys: ['Shift+Mod+M'],
+    enabled: inEditor,
+    run: (ctx) => ctx.store.set({ inspectorTab: 'problems' }),
+  },
   ...STEPPER_ACTIONS,
 ];
 

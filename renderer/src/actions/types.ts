@@ -41,6 +41,7 @@ export const ACTION_IDS = [
   'view.toggleTheme',
   'view.language',
   'view.commandPalette',
+  'view.problems',
   // the packet stepper (stepper/actions.ts)
   'stepper.trace',
   'stepper.forward',

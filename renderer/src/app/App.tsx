@@ -4,8 +4,7 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import { I18nextProvider } from 'react-i18next';
-import { handleKeyDown, runAction, setSession } from '../actions/manager';
-import { isActionId } from '../actions/types';
+import { handleKeyDown, setSession } from '../actions/manager';
 import { i18n } from '../i18n';
 import { createDeriveClient } from '../model/deriveClient';
 import { editorStore, useEditor } from '../model/store';
@@ -13,6 +12,7 @@ import { getPodpath } from '../platform/podpath';
 import { CommandPalette } from './CommandPalette';
 import { Dialogs } from './Dialogs';
 import { Layout } from './Layout';
+import { connectMenu } from './menuBridge';
 import { LabSession } from './session';
 import { StartScreen } from './StartScreen';
 
@@ -49,11 +49,6 @@ function download(fileName: string, text: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-/** The Electron menu sends action ids; the preload may expose a subscription for them. */
-interface MenuBridge {
-  onMenuAction?: (listener: (id: string) => void) => (() => void) | void;
-}
-
 export function App() {
   const screen = useEditor((s) => s.screen);
   const theme = useEditor((s) => s.prefs.theme);
@@ -86,16 +81,13 @@ export function App() {
       if (session.dirty) e.preventDefault();
     };
     window.addEventListener('beforeunload', beforeUnload);
-    const bridge = (window.podpath as unknown as MenuBridge | undefined) ?? undefined;
-    const offMenu = bridge?.onMenuAction?.((id) => {
-      if (isActionId(id)) runAction(id);
-    });
+    const offMenu = connectMenu();
     return () => {
       off();
       derive.dispose();
       window.removeEventListener('keydown', onKey);
       window.removeEventListener('beforeunload', beforeUnload);
-      if (typeof offMenu === 'function') offMenu();
+      offMenu();
       setSession(undefined);
       session.dispose();
     };

@@ -133,11 +133,20 @@ export function CanvasHost() {
       if (s.doc !== lastDoc || s.derived !== lastDerived) {
         lastDoc = s.doc;
         lastDerived = s.derived;
+        const t0 = performance.now();
         const defs = toElements(s.doc, s.derived);
+        const t1 = performance.now();
         const big = defs.length > BIG;
         patchCy(cy, defs);
+        if (window.__podpath)
+          window.__podpath.stats = { project: t1 - t0, patch: performance.now() - t1, elements: defs.length };
         if (big !== el.classList.contains('big')) {
           el.classList.toggle('big', big);
+          // big labs: draw a cached texture while the view moves, edges hidden (cytoscape reads
+          // these renderer fields on every frame; they are options it takes only at start)
+          const r = (cy as unknown as { renderer(): Record<string, unknown> }).renderer();
+          r['textureOnViewport'] = big;
+          r['hideEdgesOnViewport'] = big;
         }
         if (s.labId !== lastLab) {
           lastLab = s.labId;

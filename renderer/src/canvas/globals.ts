@@ -4,7 +4,12 @@ import type { EditorStore } from '../model/store';
 
 declare global {
   interface Window {
-    __podpath?: { cy: Core; store: EditorStore };
+    __podpath?: {
+      cy: Core;
+      store: EditorStore;
+      /** Milliseconds the last canvas update spent projecting the document and patching cytoscape. */
+      stats?: { project: number; patch: number; elements: number };
+    };
   }
 }
 

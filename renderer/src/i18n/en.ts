@@ -53,6 +53,7 @@ export const en = {
     'view.toggleTheme': 'Dark theme',
     'view.language': '中文',
     'view.commandPalette': 'Command palette…',
+    'view.problems': 'Show problems',
   },
   undo: {
     withLabel: 'Undo {{label}}',

@@ -55,6 +55,7 @@ export const zh: Messages = {
     'view.toggleTheme': '深色主题',
     'view.language': 'English',
     'view.commandPalette': '命令面板…',
+    'view.problems': '显示问题',
   },
   undo: {
     withLabel: '撤销{{label}}',

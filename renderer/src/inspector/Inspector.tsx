@@ -1,15 +1,15 @@
 /** The inspector: properties of the selection, its YAML, cluster settings, problems. */
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { parseElementRef } from '../model/labDoc';
-import { editorStore, useEditor } from '../model/store';
+import { editorStore, useEditor, type InspectorTab } from '../model/store';
 import { ClusterSettings } from './ClusterSettings';
 import { ElementForm } from './ElementForm';
 import { TextField } from './fields';
 import { ProblemsList } from './ProblemsList';
 import { YamlTab } from './YamlTab';
 
-type Tab = 'properties' | 'yaml' | 'cluster' | 'problems';
+type Tab = InspectorTab;
 
 function LabProperties() {
   const { t } = useTranslation();
@@ -55,7 +55,8 @@ export function Inspector() {
     return `${e}/${w}`;
   });
   const [errors, warnings] = counts.split('/').map(Number) as [number, number];
-  const [tab, setTab] = useState<Tab>('properties');
+  const tab = useEditor((s) => s.inspectorTab);
+  const setTab = (inspectorTab: Tab) => editorStore.set({ inspectorTab });
   const id = selection.length === 1 ? parseElementRef(selection[0] ?? '') : undefined;
   const kube = id !== undefined && (id.kind === 'pod' || id.kind === 'svc' || id.kind === 'netpol');
   useEffect(() => {

@@ -9,6 +9,8 @@ import { History, type Capture } from './history';
 import { hasElement, parseElementRef, type LabDoc } from './labDoc';
 import { newLabDocument } from './ops';
 
+export type InspectorTab = 'properties' | 'yaml' | 'cluster' | 'problems';
+
 export type SaveStatus = 'idle' | 'pending' | 'saving' | 'saved' | 'invalid' | 'error';
 
 export interface Prefs {
@@ -44,6 +46,8 @@ export interface EditorState {
   readonly dialog: Dialog | undefined;
   /** A short message in the status bar (already translated). */
   readonly notice: { readonly text: string; readonly kind: 'info' | 'error' } | undefined;
+  /** The inspector's open tab. */
+  readonly inspectorTab: InspectorTab;
   /** Increases on every document change (cheap change detection for subscribers). */
   readonly version: number;
 }
@@ -76,6 +80,7 @@ export class EditorStore {
       connectFrom: undefined,
       dialog: undefined,
       notice: undefined,
+      inspectorTab: 'properties',
       version: 0,
       ...initial,
     };
