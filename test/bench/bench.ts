@@ -7,9 +7,8 @@ import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { compile, parseLab, resolveTarget, walk } from '../../shared-sim/src/index';
-import { runCalicoBench } from './calicoBench';
 import { runBgpBench } from './bgpBench';
-import { canvasBench } from './canvasBench';
+import { runCalicoBench } from './calicoBench';
 import { runNetpolBench } from './netpolBench';
 import { stepperBench } from './stepperBench';
 import { storageBench } from './storageBench';
@@ -285,8 +284,8 @@ if (process.argv[1]?.endsWith('bench.mjs')) {
     `  compile ${big.compile.toFixed(0)} ms, trace ${big.trace.toFixed(3)} ms (median), ${big.rules} rules on node-1, ${big.evaluated} evaluated for one SYN`,
   );
   console.log('targets: compile < 3 s; trace < 2 ms (median)');
-  runCalicoBench(gc);
   for (const line of runBgpBench(gc)) console.log(line);
+  runCalicoBench(gc);
   runNetpolBench();
   console.log('');
   for (const line of storageBench()) console.log(line);
@@ -294,6 +293,4 @@ if (process.argv[1]?.endsWith('bench.mjs')) {
   for (const line of yamlBench()) console.log(line);
   console.log('');
   for (const line of stepperBench(flannelBenchLab(100, 10, 'vxlan'))) console.log(line);
-  console.log('');
-  for (const line of await canvasBench()) console.log(line);
 }

@@ -11,6 +11,9 @@ import {
 } from '../dataplane/addr/ipv4';
 import { randomMac, type MacAddr } from '../dataplane/addr/mac';
 import type { Route } from '../dataplane/route/fib';
+import type { NeighEntry } from '../dataplane/neigh/neighTable';
+import type { FdbEntry } from '../dataplane/bridge/fdb';
+import type { IpSet } from '../dataplane/netfilter/ipvs';
 import type { InstalledRoute } from '../control/bgp';
 import { IPV4_HLEN, VXLAN_OVERHEAD } from '../dataplane/wire/packet';
 import type { Lab, NodeSpec } from '../model/lab';
@@ -214,36 +217,57 @@ export function calicoBlackholes(lab: Lab, n: CalicoNode): void {
 export function calicoVxlanRoutes(lab: Lab, all: readonly CalicoNode[], ipam: CalicoIpam): void {
   const cross = lab.cluster.cni.crossSubnet;
   const remotes = remoteRoutes(ipam, all);
-  for (const self of all) {
-    const h = self.host;
-    for (const other of all) {
-      if (other === self || other.tunnel === undefined) continue;
-      const mac = vxlanMac(other.spec.name);
-      h.neigh.push({ ip: other.tunnel, dev: 'vxlan.calico', lladdr: mac, state: 'PERMANENT' });
-      h.fdb.push({ mac, dev: 'vxlan.calico', dst: other.ip, self: true, permanent: true });
-    }
-    for (const r of remotes.get(self.spec.name) ?? []) {
-      if (cross && sameSubnet(self, r.node)) {
-        h.addRoute({
+  // what Felix programs for one remote node is the same on every other node: build it once
+  const vteps = new Map<CalicoNode, { neigh: NeighEntry; fdb: FdbEntry }>();
+  for (const other of all) {
+    if (other.tunnel === undefined) continue;
+    const mac = vxlanMac(other.spec.name);
+    vteps.set(other, {
+      neigh: { ip: other.tunnel, dev: 'vxlan.calico', lladdr: mac, state: 'PERMANENT' },
+      fdb: { mac, dev: 'vxlan.calico', dst: other.ip, self: true, permanent: true },
+    });
+  }
+  const encap = new Map<RemoteRoute, Route>();
+  const plain = new Map<RemoteRoute, Route>();
+  const routeOf = (r: RemoteRoute, direct: boolean): Route | undefined => {
+    const cache = direct ? plain : encap;
+    let x = cache.get(r);
+    if (!x) {
+      if (direct)
+        x = {
+          table: 'main',
           type: 'unicast',
           dst: r.prefix,
           via: r.node.ip,
           dev: 'eth0',
           proto: FELIX_PROTO,
           scope: 'universe',
-        });
-        continue;
-      }
-      if (r.node.tunnel === undefined) continue;
-      h.addRoute({
-        type: 'unicast',
-        dst: r.prefix,
-        via: r.node.tunnel,
-        dev: 'vxlan.calico',
-        onlink: true,
-        proto: FELIX_PROTO,
-        scope: 'universe',
-      });
+        };
+      else if (r.node.tunnel !== undefined)
+        x = {
+          table: 'main',
+          type: 'unicast',
+          dst: r.prefix,
+          via: r.node.tunnel,
+          dev: 'vxlan.calico',
+          onlink: true,
+          proto: FELIX_PROTO,
+          scope: 'universe',
+        };
+      if (x) cache.set(r, x);
+    }
+    return x;
+  };
+  for (const self of all) {
+    const h = self.host;
+    for (const [other, v] of vteps) {
+      if (other === self) continue;
+      h.neigh.push(v.neigh);
+      h.fdb.push(v.fdb);
+    }
+    for (const r of remotes.get(self.spec.name) ?? []) {
+      const x = routeOf(r, cross && sameSubnet(self, r.node));
+      if (x) h.routes.push(x);
     }
   }
 }
@@ -297,23 +321,32 @@ function kernelRouteOf(dst: Cidr, r: InstalledRoute): Omit<Route, 'table'> | und
 
 /** The ipsets Felix keeps for the pool and the other hosts (hash:net). */
 export function calicoIpsets(lab: Lab, n: CalicoNode, all: readonly CalicoNode[]): void {
-  const pool = lab.cluster.podCIDR;
   const h = n.host;
-  h.ipsets.set('cali40all-ipam-pools', { name: 'cali40all-ipam-pools', type: 'hash:net', members: [pool] });
-  h.ipsets.set('cali40masq-ipam-pools', {
-    name: 'cali40masq-ipam-pools',
-    type: 'hash:net',
-    members: lab.cluster.cni.natOutgoing ? [pool] : [],
-  });
-  const others = all.filter((o) => o !== n).map((o) => `${formatIpv4(o.ip)}/32`);
-  if (lab.cluster.cni.mode === 'ipip')
-    h.ipsets.set('cali40all-hosts-net', {
-      name: 'cali40all-hosts-net',
-      type: 'hash:net',
-      members: all.map((o) => `${formatIpv4(o.ip)}/32`),
-    });
-  if (lab.cluster.cni.mode === 'vxlan')
-    h.ipsets.set('cali40all-vxlan-net', { name: 'cali40all-vxlan-net', type: 'hash:net', members: others });
+  for (const set of sharedIpsets(lab, all)) h.ipsets.set(set.name, set);
+}
+
+const ipsetCache = new WeakMap<readonly CalicoNode[], readonly IpSet[]>();
+/** The pool sets and the set of Calico hosts (IPIP, VXLAN): the same on every node, so one object each. */
+function sharedIpsets(lab: Lab, all: readonly CalicoNode[]): readonly IpSet[] {
+  let sets = ipsetCache.get(all);
+  if (!sets) {
+    const pool = lab.cluster.podCIDR;
+    const hosts = all.map((o) => `${formatIpv4(o.ip)}/32`);
+    sets = [
+      { name: 'cali40all-ipam-pools', type: 'hash:net', members: [pool] },
+      { name: 'cali40masq-ipam-pools', type: 'hash:net', members: lab.cluster.cni.natOutgoing ? [pool] : [] },
+      ...(lab.cluster.cni.mode === 'ipip'
+        ? [{ name: 'cali40all-hosts-net', type: 'hash:net', members: hosts }]
+        : []),
+      // the VXLAN sources Felix accepts: the parent devices of the cluster's VTEPs (this node's
+      // own address included; a node never receives VXLAN from itself anyway)
+      ...(lab.cluster.cni.mode === 'vxlan'
+        ? [{ name: 'cali40all-vxlan-net', type: 'hash:net', members: hosts }]
+        : []),
+    ];
+    ipsetCache.set(all, sets);
+  }
+  return sets;
 }
 
 /**

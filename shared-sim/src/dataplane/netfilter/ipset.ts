@@ -59,16 +59,26 @@ function portsOf(p: Ipv4Packet): { sport: number; dport: number } | undefined {
   return undefined;
 }
 
-const netCache = new WeakMap<IpSet, Cidr[]>();
-/** hash:net members as CIDRs (a bare address is a /32). */
-function netsOf(set: IpSet): Cidr[] {
+interface NetSet {
+  /** /32 members, as addresses. */
+  readonly hosts: ReadonlySet<number>;
+  readonly nets: readonly Cidr[];
+}
+const netCache = new WeakMap<IpSet, NetSet>();
+/** hash:net members: host (/32) entries in a hash set, shorter prefixes in a list (a bare address is a /32). */
+function netsOf(set: IpSet): NetSet {
   let n = netCache.get(set);
   if (!n) {
-    n = [];
+    const hosts = new Set<number>();
+    const nets: Cidr[] = [];
     for (const m of set.members) {
       const r = parseCidr(m.includes('/') ? m : `${m}/32`);
-      if (r.ok) n.push(r.cidr);
+      if (!r.ok) continue;
+      const c = r.cidr;
+      if (c.len === 32) hosts.add(c.addr);
+      else nets.push(c);
     }
+    n = { hosts, nets };
     netCache.set(set, n);
   }
   return n;
@@ -76,6 +86,11 @@ function netsOf(set: IpSet): Cidr[] {
 
 /** ip_set_test for the packet: true when the element built from the packet is in the set. */
 export function ipsetMatch(set: IpSet, p: Ipv4Packet, dirs: readonly SetDir[]): boolean {
+  if (set.type === 'hash:net') {
+    const a = dirs[0] === 'src' ? p.src : p.dst;
+    const n = netsOf(set);
+    return n.hosts.has(a) || n.nets.some((c) => cidrContains(c, a));
+  }
   const c = compile(set);
   const addr = (d: SetDir | undefined): string => String(d === 'src' ? p.src : p.dst);
   const port = (d: SetDir | undefined): number | undefined => {
@@ -83,10 +98,6 @@ export function ipsetMatch(set: IpSet, p: Ipv4Packet, dirs: readonly SetDir[]): 
     return ps === undefined ? undefined : d === 'src' ? ps.sport : ps.dport;
   };
   switch (set.type) {
-    case 'hash:net': {
-      const a = dirs[0] === 'src' ? p.src : p.dst;
-      return netsOf(set).some((n) => cidrContains(n, a));
-    }
     case 'hash:ip':
       return c.keys.has(addr(dirs[0]));
     case 'bitmap:port': {
