@@ -43,6 +43,7 @@ export const SUPPORTED_COMMANDS = [
   'hostname',
   'sysctl net.ipv4.ip_forward',
   'kubectl get pods|svc|endpoints|endpointslices|networkpolicies [-A|-n NS] [-o wide|json]',
+  'kubectl describe networkpolicy [NAME] [-A|-n NS]',
   'nft list ruleset',
   'nft list tables',
   'nft list table [FAMILY] NAME',

@@ -12,6 +12,7 @@ import type {
 import type { KubeObject, PodSpec } from '../model/lab';
 import type { LabelSelector, NetworkPolicy } from '../model/networkPolicy';
 import type { CommandResult } from './commands';
+import { describeNetworkPolicies } from './netpolDescribe';
 
 /**
  * `kubectl get services|endpoints|endpointslices|pods`, as kubectl prints them: the server-side
@@ -65,6 +66,7 @@ const fail = (error: string): CommandResult => ({ ok: false, error });
 
 /** What `kubectl ARGV…` prints, or undefined when it is not a kubectl command this view knows. */
 export function kubectlCommand(world: World, argv: readonly string[]): CommandResult | undefined {
+  if (argv[0] === 'kubectl' && argv[1] === 'describe') return describeNetworkPolicies(world, argv.slice(2));
   if (argv[0] !== 'kubectl' || argv[1] !== 'get') return undefined;
   const parsed = parseGet(argv.slice(2));
   if (parsed === undefined) return undefined;

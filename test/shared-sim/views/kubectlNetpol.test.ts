@@ -76,3 +76,99 @@ describe('kubectl get networkpolicies', () => {
     );
   });
 });
+
+describe('kubectl describe networkpolicy', () => {
+  it('prints each policy as kubectl describe does', () => {
+    expect(show(CALICO, 'kubectl describe netpol -n shop').stdout).toBe(
+      [
+        'Name:         api-from-web',
+        'Namespace:    shop',
+        'Created on:   <unknown>',
+        'Labels:       <none>',
+        'Annotations:  <none>',
+        'Spec:',
+        '  PodSelector:     app=api',
+        '  Allowing ingress traffic:',
+        '    To Port: http/TCP',
+        '    From:',
+        '      PodSelector: app=web',
+        '  Not affecting egress traffic',
+        '  Policy Types: Ingress',
+        '',
+        'Name:         default-deny-ingress',
+        'Namespace:    shop',
+        'Created on:   <unknown>',
+        'Labels:       <none>',
+        'Annotations:  <none>',
+        'Spec:',
+        '  PodSelector:     <none> (Allowing the specific traffic to all pods in this namespace)',
+        '  Allowing ingress traffic:',
+        '    <none> (Selected pods are isolated for ingress connectivity)',
+        '  Not affecting egress traffic',
+        '  Policy Types: Ingress',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('egress rules: ports, ranges, one To: block per peer, AND inside a peer, ipBlock except', () => {
+    const lab = JSON.parse(readFileSync(CALICO, 'utf8')) as { objects: unknown[] };
+    lab.objects.push({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'egress', namespace: 'dev', labels: { team: 'dev', app: 'x' } },
+      spec: {
+        podSelector: { matchLabels: { app: 'debug' } },
+        policyTypes: ['Egress'],
+        egress: [
+          {
+            to: [
+              { ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16', '10.2.0.0/16'] } },
+              {
+                namespaceSelector: { matchLabels: { team: 'shop' } },
+                podSelector: { matchLabels: { app: 'api' } },
+              },
+            ],
+            ports: [
+              { port: 8000, endPort: 8080 },
+              { protocol: 'UDP', port: 53 },
+            ],
+          },
+          { ports: [{ protocol: 'SCTP' }] },
+        ],
+      },
+    });
+    files['d.json'] = JSON.stringify(lab);
+    expect(show('d.json', 'kubectl describe networkpolicy egress -n dev').stdout).toBe(
+      [
+        'Name:         egress',
+        'Namespace:    dev',
+        'Created on:   <unknown>',
+        'Labels:       app=x',
+        '              team=dev',
+        'Annotations:  <none>',
+        'Spec:',
+        '  PodSelector:     app=debug',
+        '  Not affecting ingress traffic',
+        '  Allowing egress traffic:',
+        '    To Port: 8000-8080/TCP',
+        '    To Port: 53/UDP',
+        '    To:',
+        '      IPBlock:',
+        '        CIDR: 10.0.0.0/8',
+        '        Except: 10.1.0.0/16, 10.2.0.0/16',
+        '    To:',
+        '      NamespaceSelector: team=shop',
+        '      PodSelector: app=api',
+        '    ----------',
+        '    To Port: <any>/SCTP',
+        '    To: <any> (traffic not restricted by destination)',
+        '  Policy Types: Egress',
+        '',
+      ].join('\n'),
+    );
+    expect(show('d.json', 'kubectl describe netpol nope -n dev').stderr).toBe(
+      'Error from server (NotFound): networkpolicies.networking.k8s.io "nope" not found\n',
+    );
+  });
+});
