@@ -257,8 +257,8 @@ describe('peering with a router', () => {
     expect(s.reason).toBe(
       'TCP node-3 → 192.168.1.11:179 fails: dropped by the firewall of router/tor: -A FORWARD -p tcp -m tcp --dport 179 -j DROP',
     );
-    expect(s.bView).toEqual({ state: 'start', info: 'Connect' });
-    expect(s.aView).toEqual({ state: 'start', info: 'Passive' });
+    expect(s.bView).toEqual({ state: 'start', info: 'Connect       ' });
+    expect(s.aView).toEqual({ state: 'start', info: 'Passive       ' });
     // same-rack sessions and the sessions with tor itself (not forwarded) stay up
     expect(fw.sessions.filter((x) => x.state === 'Established').map((x) => x.id)).toEqual([
       'node/node-1~node/node-2',

@@ -45,7 +45,8 @@ const DEFAULT_AS = 64512;
 const EVENTS_AUTO_LIMIT = 300;
 
 const UP: ProtocolView = { state: 'up', info: 'Established   ' };
-const PASSIVE: ProtocolView = { state: 'start', info: 'Passive' };
+/** BIRD prints the state as `%-14s` before the error text: `Passive       `, `Connect       `. */
+const PASSIVE: ProtocolView = { state: 'start', info: 'Passive       ' };
 const DOWN: ProtocolView = { state: 'down', info: '' };
 const EMPTY: readonly never[] = [];
 
@@ -531,7 +532,7 @@ export function computeBgp(input: BgpInput): BgpState {
       const failure = r.failure ?? 'timeout';
       const initView: ProtocolView =
         failure === 'timeout'
-          ? { state: 'start', info: 'Connect' }
+          ? { state: 'start', info: pad('Connect') }
           : {
               state: 'start',
               info:
@@ -1029,7 +1030,7 @@ export function computeBgp(input: BgpInput): BgpState {
       tStop,
       'session-failed',
       sp,
-      `${sp.name}: BIRD stops (route-reflector-down): NOTIFICATION Cease to its peers, nothing listens on port 179 any more`,
+      `${sp.name}: BIRD stops (route-reflector-down; like a crash, no NOTIFICATION): its TCP sessions are reset and nothing listens on port 179 any more`,
     );
     for (const adj of sp.adj) {
       adj.up = false;
@@ -1047,7 +1048,7 @@ export function computeBgp(input: BgpInput): BgpState {
         tStop,
         'session-failed',
         peer,
-        `${peer.name} ← ${sp.name}: NOTIFICATION Cease (administrative shutdown); ${peerIsA ? m.aName : m.bName} goes down and keeps ${sp.name}'s routes as stale (graceful restart)`,
+        `${peer.name}: the session with ${sp.name} is reset; ${peerIsA ? m.aName : m.bName} goes down, keeps ${sp.name}'s routes as stale (graceful restart) and reconnects: Connection refused`,
         {
           peer: sp.ref,
           ...sid(m),
