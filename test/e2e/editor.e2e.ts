@@ -114,3 +114,101 @@ test('build a lab from the palette, switch CNI, undo/redo, save, reload, Chinese
   await expect(page.getByTestId('menu-file')).toHaveText('File');
   expect(errors).toEqual([]);
 });
+
+test('inspector: YAML with line numbers, problems that select, rename inline, move a pod by dragging, dark theme', async ({
+  page,
+}) => {
+  const errors = watchErrors(page);
+  await page.goto(baseUrl());
+  await page.getByTestId('example-flannel-vxlan-2node.podlab.json').click();
+  await expect.poll(() => canvasIds(page, '.pod')).toHaveLength(3);
+
+  // select a pod on the canvas; edit its YAML with a mistake, then fix it
+  const web1 = await pagePosition(page, 'pod/shop/web-1');
+  await page.mouse.click(web1.x, web1.y);
+  await expect
+    .poll(() => page.evaluate(() => window.__podpath?.store.getState().selection))
+    .toEqual(['pod/shop/web-1']);
+  await page.getByTestId('tab-yaml').click();
+  const yaml = page.getByTestId('yaml-editor');
+  await expect(yaml).toContainText('name: web-1');
+  await yaml.fill(
+    'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web-1\n  namespace: shop\n  labels: [app\nspec: {}\n',
+  );
+  await page.getByTestId('yaml-apply').click();
+  await expect(page.getByTestId('yaml-errors')).toHaveText(
+    'Line 7, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]',
+  );
+  await shot(page, '07-yaml-error');
+  await yaml.fill(
+    'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web-1\n  namespace: shop\n  labels:\n    app: web\n    tier: front\nspec:\n  nodeName: node-1\n  containers:\n  - name: web\n    ports:\n    - containerPort: 8080\n',
+  );
+  await page.getByTestId('yaml-apply').click();
+  await expect
+    .poll(async () => (await doc(page))?.objects?.find((o) => o.metadata?.name === 'web-1')?.metadata?.labels)
+    .toEqual({ app: 'web', tier: 'front' });
+
+  // a bad address shows in the form and in the problems list, which selects the node
+  const n2 = await pagePosition(page, 'node/node-2');
+  await page.getByTestId('tab-properties').click();
+  await page.evaluate(() => window.__podpath?.store.select(['node/node-2']));
+  await page.getByTestId('field-ip').fill('10.1.1.1');
+  await page.getByTestId('field-ip').press('Enter');
+  await expect(page.locator('.pp-field-problems')).toContainText(
+    'nodes[1].ip 10.1.1.1 is not inside network lan 192.168.1.0/24',
+  );
+  await page.evaluate(() => window.__podpath?.store.select([]));
+  await page.getByTestId('tab-problems').click();
+  await page.getByTestId('problems').getByText('nodes[1].ip 10.1.1.1').click();
+  await expect
+    .poll(() => page.evaluate(() => window.__podpath?.store.getState().selection))
+    .toEqual(['node/node-2']);
+  await shot(page, '08-problem-selected');
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => (await doc(page))?.nodes?.[1]?.ip).toBe('192.168.1.11');
+
+  // drag pod web-2 from node-1 onto node-2: spec.nodeName follows, one undo step
+  const web2 = await pagePosition(page, 'pod/shop/web-2');
+  await page.mouse.move(web2.x, web2.y);
+  await page.mouse.down();
+  await page.mouse.move((web2.x + n2.x) / 2, web2.y, { steps: 5 });
+  await page.mouse.move(n2.x, n2.y, { steps: 5 });
+  await page.mouse.up();
+  await expect
+    .poll(
+      async () => (await doc(page))?.objects?.find((o) => o.metadata?.name === 'web-2')?.spec?.['nodeName'],
+    )
+    .toBe('node-2');
+  await expect
+    .poll(() =>
+      page.evaluate(() => window.__podpath?.cy.getElementById('pod/shop/web-2').parent().first().id()),
+    )
+    .toBe('node/node-2');
+  await page.getByTestId('canvas').focus();
+  await page.keyboard.press('Control+z');
+  await expect
+    .poll(
+      async () => (await doc(page))?.objects?.find((o) => o.metadata?.name === 'web-2')?.spec?.['nodeName'],
+    )
+    .toBe('node-1');
+
+  // rename inline (double click), references follow
+  const gw = await pagePosition(page, 'router/gw');
+  await page.mouse.dblclick(gw.x, gw.y);
+  await page.getByTestId('rename-input').fill('edge');
+  await page.getByTestId('rename-input').press('Enter');
+  await expect.poll(() => canvasIds(page, '.router')).toEqual(['router/edge']);
+
+  // right-click menu on the empty canvas, then the dark theme
+  const box = await page.getByTestId('canvas').boundingBox();
+  await page.mouse.click((box?.x ?? 0) + 20, (box?.y ?? 0) + 20, { button: 'right' });
+  await expect(page.locator('.pp-context-menu')).toBeVisible();
+  await shot(page, '09-context-menu');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('action-view.toggleTheme').click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await page.getByTestId('tab-cluster').click();
+  await shot(page, '10-dark');
+  await page.getByTestId('action-view.toggleTheme').click();
+  expect(errors).toEqual([]);
+});

@@ -118,6 +118,16 @@ export function autoPositions(doc: LabDoc, derived: Derived, ignoreLayout = fals
     out.set(r.ref, { x: maxX + 40 + (k % 3) * 200, y: (Math.min(...ys) + Math.max(...ys)) / 2 });
   });
   if (joining.length > 0) maxX += 40 + Math.min(joining.length, 3) * 200;
+  // each bar centred under everything attached to it (so it is no wider than it needs to be)
+  networks.forEach((n, i) => {
+    const xs = [
+      ...(rows.get(n.name) ?? []).map((h) => out.get(h.ref)?.x ?? 0),
+      ...joining.filter((r) => r.nets.includes(i)).map((r) => out.get(r.ref)?.x ?? 0),
+    ];
+    const bar = out.get(`network/${n.name}`);
+    if (bar && xs.length > 0)
+      out.set(`network/${n.name}`, { x: (Math.min(...xs) + Math.max(...xs)) / 2, y: bar.y });
+  });
 
   floating.forEach((d, k) => out.set(d.ref, { x: k * (d.width + DEVICE_GAP), y: y + 140 }));
   if (floating.length > 0) y += 300;

@@ -78,8 +78,10 @@ export function YamlTab(props: { id: ElementId }) {
       const [, from, to] = e.message.split(':');
       return t('yaml.kindChange', { from, to });
     }
+    // shared-sim puts the place in front of its message; the template puts it in the user's language
+    const text = e.message.replace(/^(document \d+, )?line \d+(, column \d+)?: /, '');
     return e.line !== undefined
-      ? t('yaml.error', { line: e.line, col: e.column ?? 1, message: e.message })
+      ? t('yaml.error', { line: e.line, col: e.column ?? 1, message: text })
       : e.message;
   };
   return (
