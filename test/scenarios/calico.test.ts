@@ -590,3 +590,33 @@ describe('the Calico example labs', () => {
     expect(fwd?.rule).toBe('10.244.0.128/26 via 192.168.1.1 dev eth0 proto bird');
   });
 });
+
+describe('Calico faults', () => {
+  it('a firewall fault on the router dropping IP protocol 4 stops IPIP there (same as a firewall entry)', () => {
+    const lab = twoRacks('ipip', { crossSubnet: true });
+    lab.faults.push({ type: 'firewall', router: 'core', action: 'drop', proto: 'ipip' });
+    const w = compileLab(lab);
+    const t = valid(trace(w, { from: 'shop/web-1', to: 'shop/db-1', port: 5432 }));
+    expect(t.verdict).toBe('dropped');
+    expect(lastHop(t)).toMatchObject({ host: 'router/core', rule: '-A FORWARD -p ipencap -j DROP' });
+    expect(layer(lastHop(t).layers, 'ipv4')).toMatchObject({ protocol: 'ipip', src: '192.168.1.10' });
+  });
+
+  it('mtu-mismatch on vxlan.calico: the pods follow the tunnel MTU, as Calico’s MTU detection writes it', () => {
+    const w = compileLab(
+      oneLan('vxlan', {
+        faults: [{ type: 'mtu-mismatch', node: 'node-1', interface: 'vxlan.calico', mtu: 1400 }],
+      }),
+    );
+    expect(show(w, 'node/node-1', 'ip link')).toContain(
+      'vxlan.calico: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1400 ',
+    );
+    expect(show(w, 'pod/shop/web-1', 'ip link')).toContain(
+      'eth0@if4: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1400 ',
+    );
+    // a 1422-byte payload fits node-2's pods (1450) but not web-1's eth0 (1400): ping says so locally
+    const t = valid(trace(w, { from: 'shop/web-1', to: 'shop/api-1', proto: 'icmp', size: 1422, df: true }));
+    expect(t.verdict).toBe('fragmentation-needed');
+    expect(t.reason).toContain('mtu=1400');
+  });
+});

@@ -1727,7 +1727,7 @@ function vxlanXmit(j: Journey, h: Host, link: Link, p: Ipv4Packet, nexthop: Ipv4
     );
     throw new WalkError(
       'unreachable',
-      `${h.id}: ${link.name} has no neighbour entry for ${formatIpv4(nexthop)} (flanneld has not programmed that node)`,
+      `${h.id}: ${link.name} has no neighbour entry for ${formatIpv4(nexthop)} (the CNI agent — flanneld or Felix — has not programmed that node)`,
     );
   }
   j.hop(
