@@ -206,6 +206,17 @@ test('a refused connection is shown in red, DNAT fields are highlighted', async 
   await expect(dst).toContainText('was 10.99.9.225');
   await shot(page, 'stepper-05-dnat');
 
+  // a name no Service has: the resolver's questions and CoreDNS's answers, no walk
+  await page.getByTestId('probe-to').fill('nosuch');
+  await page.getByTestId('probe-submit').click();
+  await expect(page.getByTestId('stepper-error')).toContainText(
+    '--to nosuch: Could not resolve host: nosuch',
+  );
+  await expect(page.getByTestId('stepper-error-dns')).toContainText(
+    'nosuch.shop.svc.cluster.local A? → NXDOMAIN (pod/kube-system/coredns-',
+  );
+  await expect(page.getByTestId('event')).toHaveCount(0);
+
   // the same pod at a port nothing listens on: rejected, the last hop and the host in red
   await page.getByTestId('probe-to').fill('pod/shop/web-2');
   await page.getByTestId('probe-port').fill('81');

@@ -16,6 +16,17 @@ export function ErrorBox({ error }: { error: SimError }) {
   return (
     <div className="ps-error" role="alert" data-testid="stepper-error">
       {text}
+      {error.code === 'probe' && error.dns && (
+        <ul data-testid="stepper-error-dns">
+          {error.dns.queries.map((q, i) => (
+            <li key={i}>
+              {q.name} A? → {q.rcode}
+              {q.answer ? ` ${q.answer}` : ''}
+              {q.server ? ` (${q.server})` : ''}
+            </li>
+          ))}
+        </ul>
+      )}
       {error.code === 'lab-invalid' && error.problems.length > 1 && (
         <ul>
           {error.problems.slice(0, 8).map((p, i) => (

@@ -18,6 +18,8 @@ import { SimCore } from './simCore';
 export interface WorkerLike {
   postMessage(msg: SimRequest): void;
   onmessage: ((e: MessageEvent<SimResponse>) => void) | null;
+  /** A worker that failed to load or threw outside a request. */
+  onerror?: ((e: ErrorEvent) => void) | null;
   terminate(): void;
 }
 
@@ -61,6 +63,20 @@ export class SimClient {
         cb(e.data);
       }
     };
+    // a dead worker answers nothing: fail what is waiting instead of leaving the UI "Tracing…"
+    worker.onerror = (e) => {
+      e.preventDefault?.();
+      this.failAll(`the simulation worker failed: ${e.message || 'it could not be started'}`);
+    };
+  }
+
+  /** Answers every waiting request with an internal error (the worker's state is unknown after). */
+  failAll(message: string): void {
+    const waiting = [...this.pending];
+    this.pending.clear();
+    this.sent.clear();
+    for (const [id, cb] of waiting)
+      cb({ id, kind: 'trace', ok: false, error: { code: 'internal', message } });
   }
 
   /** The revision key of a document object (stable for the object's lifetime). */

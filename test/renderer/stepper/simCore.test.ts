@@ -222,3 +222,28 @@ describe('SimClient', () => {
     expect(client.keyOf({ ...VXLAN })).not.toBe(client.keyOf(VXLAN));
   });
 });
+
+describe('SimClient with a failing worker', () => {
+  it('answers waiting requests with an internal error instead of hanging', async () => {
+    const posted: unknown[] = [];
+    const worker = {
+      onmessage: null,
+      onerror: null as ((e: ErrorEvent) => void) | null,
+      postMessage(msg: unknown) {
+        posted.push(msg);
+      },
+      terminate() {},
+    };
+    const client = new SimClient(worker);
+    const pending = client.request<'trace'>(VXLAN, {
+      kind: 'trace',
+      probe: { from: 'shop/web-1', to: 'shop/api-1' },
+    });
+    expect(posted).toHaveLength(1);
+    worker.onerror?.({ message: 'SyntaxError: Unexpected token' } as ErrorEvent);
+    expect(await pending).toEqual({
+      ok: false,
+      error: { code: 'internal', message: 'the simulation worker failed: SyntaxError: Unexpected token' },
+    });
+  });
+});
