@@ -273,38 +273,78 @@ export function calicoVxlanRoutes(lab: Lab, all: readonly CalicoNode[], ipam: Ca
 }
 
 /**
- * What BIRD's kernel protocol (filter calico_kernel_programming) writes on a node for a route the
- * BGP model installed: IPIP pools get `via <node> dev tunl0 onlink` (krt_tunnel), unless
- * CrossSubnet and the next hop is in this node's subnet; otherwise the recursively resolved
- * gateway (`via <node> dev eth0` when connected, `via <router>` when not); an unresolvable next
- * hop gives an unreachable route.
+ * What BIRD's kernel protocol (filter calico_kernel_programming) writes for a route the BGP model
+ * installed on a node (a router gets the plain resolved route): IPIP pools get `via <node> dev
+ * tunl0 onlink` (krt_tunnel), unless CrossSubnet and the next hop is in this node's subnet;
+ * otherwise the recursively resolved gateway (`via <node> dev eth0` when connected, `via
+ * <router>` when not); an unresolvable next hop gives an unreachable route.
  */
-export function birdNodeRoute(
+export function birdTranslator(
   lab: Lab,
-  self: CalicoNode,
+): (self: CalicoNode | undefined, r: InstalledRoute) => Route | undefined {
+  const ipip = lab.cluster.cni.mode === 'ipip';
+  const cross = lab.cluster.cni.crossSubnet;
+  const cidrs = new Map<string, Cidr | null>();
+  const ips = new Map<string, Ipv4Addr | null>();
+  const cidrOf = (t: string): Cidr | undefined => {
+    let c = cidrs.get(t);
+    if (c === undefined) {
+      const p = parseCidr(t);
+      cidrs.set(t, (c = p.ok ? p.cidr : null));
+    }
+    return c ?? undefined;
+  };
+  const ipOf = (t: string): Ipv4Addr | undefined => {
+    let a = ips.get(t);
+    if (a === undefined) ips.set(t, (a = parseIpv4(t) ?? null));
+    return a ?? undefined;
+  };
+  // one kernel route object per distinct translation: the same route sits on many nodes
+  const memo = new Map<string, Map<string, Route | null>>();
+  return (self, r) => {
+    const nh = r.nextHop !== undefined ? ipOf(r.nextHop) : undefined;
+    // a node in an IPIP pool tunnels, unless CrossSubnet and the next hop is in its own subnet
+    const tunnel =
+      self !== undefined &&
+      ipip &&
+      nh !== undefined &&
+      !(cross && self.subnet !== undefined && cidrContains(self.subnet, nh));
+    let byPrefix = memo.get(r.prefix);
+    if (!byPrefix) memo.set(r.prefix, (byPrefix = new Map<string, Route | null>()));
+    const key = `${tunnel ? 'T' : 'K'}|${r.type}|${r.via}|${r.dev ?? ''}|${r.nextHop ?? ''}`;
+    let x = byPrefix.get(key);
+    if (x === undefined) {
+      const dst = cidrOf(r.prefix);
+      x = null;
+      if (dst && tunnel && nh !== undefined)
+        x = {
+          table: 'main',
+          type: 'unicast',
+          dst,
+          via: nh,
+          dev: 'tunl0',
+          onlink: true,
+          proto: 'bird',
+          scope: 'universe',
+        };
+      else if (dst) x = kernelRouteOf(dst, r, ipOf) ?? null;
+      byPrefix.set(key, x);
+    }
+    return x ?? undefined;
+  };
+}
+
+function kernelRouteOf(
+  dst: Cidr,
   r: InstalledRoute,
-): Omit<Route, 'table'> | undefined {
-  const c = parseCidr(r.prefix);
-  if (!c.ok) return undefined;
-  const dst = c.cidr;
-  const nh = r.nextHop !== undefined ? parseIpv4(r.nextHop) : undefined;
-  const inSubnet = nh !== undefined && self.subnet !== undefined && cidrContains(self.subnet, nh);
-  if (lab.cluster.cni.mode === 'ipip' && nh !== undefined && !(lab.cluster.cni.crossSubnet && inSubnet))
-    return { type: 'unicast', dst, via: nh, dev: 'tunl0', onlink: true, proto: 'bird', scope: 'universe' };
-  return kernelRouteOf(dst, r);
-}
-
-/** A BGP-speaking router installs what it learned as plain `proto bird` routes. */
-export function birdRouterRoute(r: InstalledRoute): Omit<Route, 'table'> | undefined {
-  const c = parseCidr(r.prefix);
-  return c.ok ? kernelRouteOf(c.cidr, r) : undefined;
-}
-
-function kernelRouteOf(dst: Cidr, r: InstalledRoute): Omit<Route, 'table'> | undefined {
-  if (r.type === 'unreachable') return { type: 'unreachable', dst, proto: 'bird', scope: 'universe' };
-  const via = parseIpv4(r.via);
+  ipOf: (t: string) => Ipv4Addr | undefined,
+): Route | undefined {
+  if (r.type === 'unreachable')
+    return { table: 'main', type: 'unreachable', dst, proto: 'bird', scope: 'universe' };
+  const via = ipOf(r.via);
   if (via === undefined || r.dev === undefined) return undefined;
   return {
+    table: 'main',
     type: 'unicast',
     dst,
     via,

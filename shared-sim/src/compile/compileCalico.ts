@@ -9,13 +9,12 @@ import {
   type Cidr,
   type Ipv4Addr,
 } from '../dataplane/addr/ipv4';
-import { fibLookup, type Route } from '../dataplane/route/fib';
+import { fibLookup } from '../dataplane/route/fib';
 import type { Lab, NodeSpec } from '../model/lab';
 import { computeBgp, labUnderlay, type BgpState } from '../control/bgp';
 import {
   addTunl0,
-  birdNodeRoute,
-  birdRouterRoute,
+  birdTranslator,
   CALICO_GATEWAY,
   calicoAddPod,
   calicoBlackholes,
@@ -148,18 +147,8 @@ export class CalicoCompiler {
       problems.push({ severity: 'warning', path: 'cluster.cni.bgp', message: w });
     const byRef = new Map(all.map((n) => [`node/${n.spec.name}`, n]));
     const viaRouter: { ref: string; prefix: string; reason: string; gateway: Ipv4Addr; dst: Cidr }[] = [];
-    // the same kernel route on many nodes (every node's route to one block) is one shared object
-    const shared = new Map<number, Map<string, Route>>();
+    const translate = birdTranslator(this.lab);
     const dstKey = (c: Cidr): number => c.addr * 64 + c.len;
-    const share = (k: Omit<Route, 'table'>): Route => {
-      const d = dstKey(k.dst);
-      let byRest = shared.get(d);
-      if (!byRest) shared.set(d, (byRest = new Map<string, Route>()));
-      const rest = `${k.type}|${k.via ?? ''}|${k.dev ?? ''}`;
-      let x = byRest.get(rest);
-      if (!x) byRest.set(rest, (x = { table: 'main', ...k }));
-      return x;
-    };
     for (const [ref, routes] of state.installed) {
       const node = byRef.get(ref);
       const h = node?.host ?? hostOf(ref);
@@ -168,13 +157,13 @@ export class CalicoCompiler {
       for (const x of h.routes) if (x.table === 'main') have.add(dstKey(x.dst));
       for (const r of routes) {
         if (r.type === 'blackhole') continue; // the node's own blocks: programmed with the pod routes
-        const k = node ? birdNodeRoute(this.lab, node, r) : birdRouterRoute(r);
+        const k = translate(node, r);
         if (!k) continue;
         // the kernel keeps the route it has (BIRD's add fails with "File exists")
         const dk = dstKey(k.dst);
         if (have.has(dk)) continue;
         have.add(dk);
-        h.routes.push(share(k));
+        h.routes.push(k);
         if (r.reason !== undefined && r.type === 'unicast' && k.via !== undefined && k.dev !== 'tunl0')
           viaRouter.push({ ref, prefix: r.prefix, reason: r.reason, gateway: k.via, dst: k.dst });
         if (r.type === 'unreachable')
