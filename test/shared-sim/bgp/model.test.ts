@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { BgpState, RibEntry } from '../../../shared-sim/src/index';
-import { parseLab } from '../../../shared-sim/src/index';
-import { bgpOf, labJson, parse } from './helpers';
+import { computeBgp, labUnderlay, parseLab } from '../../../shared-sim/src/index';
+import { bgpOf, firstBlocks, labJson, parse } from './helpers';
 
 const MESH = 'calico-bgp-fullmesh-3node.podlab.json';
 const RR = 'calico-bgp-rr-4node.podlab.json';
@@ -319,6 +319,31 @@ describe('scale', () => {
       expect(r).toHaveLength(60);
       expect(b.installed.get(ref)).toEqual(r);
     }
+  });
+});
+
+describe('borrowed addresses', () => {
+  it('the node that holds a borrowed pod address announces its /32; the block owner keeps its blackhole', () => {
+    const lab = parse(labJson(MESH));
+    const st = computeBgp({
+      lab,
+      blocks: firstBlocks(lab),
+      borrowed: [{ ip: '10.244.0.5', node: 'node-2' }],
+      reach: labUnderlay(lab).reach,
+    });
+    expect(routes(st, 'node/node-3')).toContain('10.244.0.5/32 via 192.168.10.12 dev eth0');
+    expect(routes(st, 'node/node-1')).toEqual([
+      'blackhole 10.244.0.0/26',
+      '10.244.0.5/32 via 192.168.10.12 dev eth0',
+      '10.244.0.64/26 via 192.168.10.12 dev eth0',
+      '10.244.0.128/26 via 192.168.10.13 dev eth0',
+    ]);
+    // node-2 has the /32 to the pod's cali interface already: BIRD learned it, installs nothing
+    expect(routes(st, 'node/node-2')).not.toContain('10.244.0.5/32 via 192.168.10.12 dev eth0');
+    expect(entry(st, 'node/node-2', '10.244.0.5/32').paths[0]).toMatchObject({
+      source: 'kernel',
+      protocol: 'kernel1',
+    });
   });
 });
 
