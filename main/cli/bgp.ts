@@ -29,7 +29,10 @@ export function runBgp(world: World, json: boolean): BgpOutcome {
     return {
       code: 1,
       stdout: '',
-      stderr: `podpath: lab "${lab.name}" has no BGP state (calico ${lab.cluster.cni.mode} mode)\n`,
+      stderr:
+        lab.cluster.cni.mode === 'vxlan'
+          ? `podpath: lab "${lab.name}" uses Calico VXLAN: calico-node runs without BIRD there (Felix programs the routes), so there is no BGP\n`
+          : `podpath: lab "${lab.name}" has no BGP state (calico ${lab.cluster.cni.mode} mode)\n`,
     };
   if (json) return { code: 0, stdout: JSON.stringify(bgpJson(bgp), null, 2) + '\n', stderr: '' };
   return { code: 0, stdout: bgpText(lab.name, bgp), stderr: '' };

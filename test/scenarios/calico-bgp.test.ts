@@ -137,6 +137,16 @@ describe('podpath bgp', () => {
     ]);
   });
 
+  it('refuses a Calico VXLAN lab: no BIRD there', () => {
+    const r = cli(['bgp', path.join(LABS, 'calico-vxlan-3node.podlab.json')]);
+    expect(r).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'podpath: lab "Three nodes, Calico VXLAN" uses Calico VXLAN: calico-node runs without BIRD there (Felix programs the routes), so there is no BGP\n',
+    });
+  });
+
   it('refuses a Flannel lab with a clear message', () => {
     const r = cli(['bgp', path.join(LABS, 'flannel-vxlan-2node.podlab.json')]);
     expect(r.code).toBe(1);
