@@ -972,7 +972,11 @@ export function computeBgp(input: BgpInput): BgpState {
           },
         );
       else eventCount++;
-      const loop = loopReason(sp, adj, at);
+      const loop =
+        (adj.ibgp
+          ? at.originatorId === sp.routerId ||
+            (sp.clusterId !== undefined && at.clusterList.length > 0 && at.clusterList.includes(sp.clusterId))
+          : at.asPath.includes(sp.as)) && loopReason(sp, adj, at);
       if (loop) {
         if (record)
           ev(b.t, 'rejected', sp, `${sp.name}: ${prefix} from ${peer.name} is ignored: ${loop}`, {
@@ -991,7 +995,7 @@ export function computeBgp(input: BgpInput): BgpState {
         continue;
       }
       const p = pathFrom(sp, adj, b, at, shared);
-      const next = i >= 0 ? cur.map((x, k) => (k === i ? p : x)) : [...cur, p];
+      const next = cur.length === 0 ? [p] : i >= 0 ? cur.map((x, k) => (k === i ? p : x)) : [...cur, p];
       update(sp, b.pid, next, b.t);
     }
   }
