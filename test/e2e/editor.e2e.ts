@@ -209,6 +209,15 @@ test('inspector: YAML with line numbers, problems that select, rename inline, mo
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   await page.getByTestId('tab-cluster').click();
   await shot(page, '10-dark');
+  // the theme is remembered (settings): put it back for the other specs sharing the database
   await page.getByTestId('action-view.toggleTheme').click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  await expect
+    .poll(async () => {
+      await page.reload();
+      await expect(page.locator('html')).toHaveAttribute('data-theme', /^(light|dark)$/);
+      return page.locator('html').getAttribute('data-theme');
+    })
+    .toBe('light');
   expect(errors).toEqual([]);
 });
