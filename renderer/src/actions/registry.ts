@@ -58,11 +58,14 @@ export function currentClipboard(): Clipboard | undefined {
   return clipboard;
 }
 
-function where(ctx: ActionContext, arg: unknown): InsertArg {
+function where(ctx: ActionContext, arg: unknown, besideX = 240): InsertArg {
   const a = (typeof arg === 'object' && arg !== null ? arg : {}) as InsertArg;
   const s = ctx.store.getState();
   const center = ctx.canvas?.viewportCenter() ?? { x: 400, y: 200 };
-  const at = a.at ?? { x: center.x, y: center.y - 120 };
+  // from the keyboard or a click: beside the selected element, else the middle of the view
+  const sel = s.selection[0];
+  const near = sel !== undefined ? ctx.canvas?.positions([sel])[sel] : undefined;
+  const at = a.at ?? (near ? { x: near.x + besideX, y: near.y } : { x: center.x, y: center.y - 120 });
   return { at: snap(at, s.prefs.snapToGrid), ...(a.target !== undefined ? { target: a.target } : {}) };
 }
 
@@ -71,8 +74,9 @@ function insert(
   what: string,
   op: (doc: LabDoc, a: InsertArg, s: EditorState) => OpResult,
   arg: unknown,
+  besideX = 240,
 ): void {
-  const a = where(ctx, arg);
+  const a = where(ctx, arg, besideX);
   const s = ctx.store.getState();
   const r = op(s.doc, a, s);
   const last = r.created.at(-1);
@@ -336,6 +340,7 @@ export const ACTIONS: readonly Action[] = [
           return addPod(doc, { ...(node ? { nodeName: node.name } : {}), ...(a.at ? { at: a.at } : {}) });
         },
         arg,
+        0, // a pod added to the selected node goes inside it
       ),
   },
   {

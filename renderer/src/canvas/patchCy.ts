@@ -32,7 +32,13 @@ function applyClasses(ele: SingularElementReturnValue | NodeSingular, classes: s
 
 function toDefinition(d: ElementDef): ElementDefinition {
   return d.group === 'nodes'
-    ? { group: 'nodes', data: { ...d.data }, position: { ...d.position }, classes: d.classes }
+    ? {
+        group: 'nodes',
+        data: { ...d.data },
+        position: { ...d.position },
+        classes: d.classes,
+        ...(d.grabbable === false ? { grabbable: false } : {}),
+      }
     : { group: 'edges', data: { ...d.data }, classes: d.classes };
 }
 

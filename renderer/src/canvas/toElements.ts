@@ -38,6 +38,8 @@ export interface NodeDef {
   };
   readonly classes: string;
   readonly position: Position;
+  /** False for elements whose position the lab file cannot keep (NetworkPolicies have no element reference). */
+  readonly grabbable?: boolean;
 }
 
 export interface EdgeDef {
@@ -310,6 +312,7 @@ export function toElements(doc: LabDoc, derived: Derived): ElementDef[] {
         data: { id: ref, kind, label: shown },
         classes: cls('netpol', ref),
         position: at(ref),
+        grabbable: false,
       });
       for (const p of pods) {
         if (p.namespace !== namespace || !matches(o.spec?.['podSelector'], p.labels, false)) continue;
