@@ -17,14 +17,15 @@ const TOOL: Partial<Record<Stage, string>> = {
   ipvs: 'ipvsadm -Ln',
   conntrack: 'conntrack -L',
   encap: 'bridge fdb show',
-  deliver: 'ss -lntu',
 };
 
-function toolFor(step: Step): string | undefined {
+/** The command whose output the deciding entry is a line of, when it is one. */
+export function toolFor(step: Step): string | undefined {
   const rule = step.hop.rule ?? '';
-  if (step.hop.stage === 'netfilter' && /^(add |table |chain |\s*(ip|meta|ct|numgen|jump|goto)\b)/.test(rule))
-    return 'nft list ruleset';
-  if (step.hop.stage === 'deliver' && !/LISTEN/.test(rule)) return undefined;
+  if (step.hop.stage === 'route' && rule.startsWith('local ')) return 'ip route show table local';
+  if (step.hop.stage === 'encap' && !/ dst \S+ self/.test(rule)) return undefined;
+  // iptables-save lines start with -A (a rule) or -P (a chain policy); anything else is nft's syntax
+  if (step.hop.stage === 'netfilter' && !/^-[AP] /.test(rule)) return 'nft list ruleset';
   return TOOL[step.hop.stage];
 }
 

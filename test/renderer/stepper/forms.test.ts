@@ -6,7 +6,7 @@ import {
   formToRequest,
   portFor,
 } from '../../../renderer/src/stepper/stepperStore';
-import { rewrites } from '../../../renderer/src/stepper/HopDetail';
+import { rewrites, toolFor } from '../../../renderer/src/stepper/HopDetail';
 import type { ProbeEndpoints } from '../../../shared-sim/src/index';
 import type { Step } from '../../../renderer/src/worker/protocol';
 
@@ -137,5 +137,32 @@ describe('rewrites', () => {
   it('says nothing for hops that do not translate', () => {
     expect(rewrites(step(0, 'route', '10.96.0.10', 80), step(1, 'bridge', '10.244.1.5', 8080))).toEqual([]);
     expect(rewrites(step(0, 'netfilter', '10.96.0.10', 80), undefined)).toEqual([]);
+  });
+});
+
+describe('toolFor', () => {
+  const at = (stage: Step['hop']['stage'], rule?: string): Step => ({
+    index: 0,
+    phase: 'request',
+    hopIndex: 0,
+    hop: { host: 'node/n', stage, detail: '', layers: [], ...(rule !== undefined ? { rule } : {}) },
+  });
+  it('names the command whose output the deciding entry is a line of', () => {
+    expect(toolFor(at('route', '10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink'))).toBe('ip route');
+    expect(
+      toolFor(at('route', 'local 10.244.1.2 dev eth0 table local proto kernel scope host src 10.244.1.2')),
+    ).toBe('ip route show table local');
+    expect(toolFor(at('arp', '10.244.0.1 dev eth0 lladdr a6:24:90:0e:06:43 REACHABLE'))).toBe('ip neigh');
+    expect(toolFor(at('encap', '7e:39:7f:8f:a8:ce dev flannel.1 dst 192.168.1.11 self permanent'))).toBe(
+      'bridge fdb show',
+    );
+    expect(toolFor(at('encap'))).toBeUndefined();
+    expect(toolFor(at('netfilter', '-A KUBE-SEP-X -p tcp -j DNAT --to-destination 10.244.0.3:8080'))).toBe(
+      'iptables-save',
+    );
+    expect(toolFor(at('netfilter', '-P OUTPUT ACCEPT'))).toBe('iptables-save');
+    expect(toolFor(at('netfilter', 'meta l4proto tcp dnat to 10.244.0.3:8080'))).toBe('nft list ruleset');
+    expect(toolFor(at('netfilter', 'chain filter-prerouting { policy accept; }'))).toBe('nft list ruleset');
+    expect(toolFor(at('deliver', 'TCP LISTEN 0.0.0.0:8080 (shop/api-1)'))).toBeUndefined();
   });
 });
