@@ -48,7 +48,7 @@ describe('lab session', () => {
     await sleep(20);
     await session.autosave();
     expect(store.getState().save.status).toBe('saved');
-    const stored = app.services.labs.get(id);
+    const stored = await app.services.labs.get(id);
     expect(stored).toMatchObject({ ok: true });
     expect(stored.ok && (stored.value.document as { nodes?: unknown[] }).nodes).toEqual([
       { name: 'node-1', network: 'lan', ip: '192.168.1.10' },
@@ -57,7 +57,7 @@ describe('lab session', () => {
     expect(session.dirty).toBe(true);
     await session.save();
     expect(session.dirty).toBe(false);
-    const revisions = app.services.labs.revisions(id);
+    const revisions = await app.services.labs.revisions(id);
     expect(revisions.ok && revisions.value.map((r) => r.kind)).toEqual(['save', 'autosave', 'save']);
   });
 
@@ -74,7 +74,7 @@ describe('lab session', () => {
     answer(store, 'discard');
     await session.showStart();
     expect(store.getState().screen).toBe('start');
-    const stored = app.services.labs.get(id);
+    const stored = await app.services.labs.get(id);
     expect(stored.ok && stored.value.document).toEqual(newLabDocument('New lab'));
   });
 
@@ -87,7 +87,7 @@ describe('lab session', () => {
     await session.autosave();
     expect(store.getState().save.status).toBe('invalid');
     expect(store.getState().save.message).toContain('nodes[0].network nowhere is not a network of this lab');
-    const stored = app.services.labs.get(id);
+    const stored = await app.services.labs.get(id);
     expect(stored.ok && (stored.value.document as { nodes?: unknown }).nodes).toEqual([]);
   });
 });
