@@ -167,6 +167,42 @@ describe('Calico IPAM', () => {
   });
 });
 
+describe('Calico IPAM: node podCIDRs', () => {
+  it('a podCIDR that is not one block: the node gets the block at its start, with a warning', () => {
+    const lab = calicoLab({
+      mode: 'vxlan',
+      networks: [net('lan', '192.168.10.0/24')],
+      nodes: [
+        node('node-1', '192.168.10.11', { gateway: '192.168.10.1', podCIDR: '10.244.5.0/24' }),
+        node('node-2', '192.168.10.12', { gateway: '192.168.10.1' }),
+      ],
+    });
+    const w = compileLab(lab);
+    expect(w.problems.map((p) => p.message)).toContain(
+      'nodes[0].podCIDR 10.244.5.0/24 is not a /26 (cluster.cni.blockSize): Calico hands out whole blocks, so node node-1 gets the block 10.244.5.0/26',
+    );
+    expect(show(w, 'node/node-1', 'ip route')).toContain('blackhole 10.244.5.0/26 proto 80 \n');
+    expect(show(w, 'node/node-2', 'ip route')).toContain('blackhole 10.244.0.0/26 proto 80 \n');
+  });
+
+  it('podCIDRs outside the pool or overlapping are refused by validation', () => {
+    const lab = calicoLab({
+      mode: 'vxlan',
+      networks: [net('lan', '192.168.10.0/24')],
+      nodes: [
+        node('node-1', '192.168.10.11', { podCIDR: '172.20.0.0/26' }),
+        node('node-2', '192.168.10.12', { podCIDR: '10.244.5.0/26' }),
+        node('node-3', '192.168.10.13', { podCIDR: '10.244.5.0/26' }),
+      ],
+    });
+    const r = parseLab(lab);
+    expect(r.ok ? [] : r.problems.map((p) => p.message)).toEqual([
+      'nodes[0].podCIDR 172.20.0.0/26 is not inside cluster.podCIDR 10.244.0.0/16',
+      'nodes[2].podCIDR 10.244.5.0/26 overlaps nodes[1].podCIDR',
+    ]);
+  });
+});
+
 describe('Calico VXLAN (Felix, no BGP)', () => {
   it('node-1: blackhole for its block, /32 routes to its pods, onlink routes via the other VTEPs', () => {
     const routes = show(VXLAN, 'node/node-1', 'ip route');
