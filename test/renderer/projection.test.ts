@@ -129,6 +129,22 @@ describe('model → cytoscape projection', () => {
     cy.destroy();
   });
 
+  it('a pod with a Service edge moves to another node (cytoscape re-creates it with its edges)', () => {
+    const cy = cytoscape({ headless: true, styleEnabled: false });
+    let d = addService(lab(), { forPod: { kind: 'pod', namespace: 'default', name: 'pod-1' } }).doc;
+    patchCy(cy, toElements(d, derive(d, 1)));
+    expect(cy.edges('.endpoint').map((e) => e.id())).toEqual([
+      'endpoint|svc/default/pod-1-svc|pod/default/pod-1',
+    ]);
+    d = setPodNode(d, { kind: 'pod', namespace: 'default', name: 'pod-1' }, 'node-2');
+    patchCy(cy, toElements(d, derive(d, 2)));
+    expect(cy.getElementById('pod/default/pod-1').parent().first().id()).toBe('node/node-2');
+    expect(cy.edges('.endpoint').map((e) => e.id())).toEqual([
+      'endpoint|svc/default/pod-1-svc|pod/default/pod-1',
+    ]);
+    cy.destroy();
+  });
+
   it('the stepper’s classes survive a patch that changes the model classes', () => {
     const cy = cytoscape({ headless: true, styleEnabled: false });
     const d = lab();

@@ -54,8 +54,13 @@ export function patchCy(cy: Core, defs: readonly ElementDef[]): PatchStats {
     const ordered = [...nodeDefs].sort(
       (a, b) => Number(a.data.parent !== undefined) - Number(b.data.parent !== undefined),
     );
+    // one pass over the instance instead of a collection per lookup (cheap for 10,000 elements)
+    const existing = new Map<string, SingularElementReturnValue>();
+    cy.elements().forEach((e) => {
+      existing.set(e.id(), e);
+    });
     const toAdd: ElementDefinition[] = [];
-    for (const d of ordered) if (cy.getElementById(d.data.id).empty()) toAdd.push(toDefinition(d));
+    for (const d of ordered) if (!existing.has(d.data.id)) toAdd.push(toDefinition(d));
     if (toAdd.length) {
       const added = cy.add(toAdd);
       added.forEach((e) => {
@@ -66,12 +71,12 @@ export function patchCy(cy: Core, defs: readonly ElementDef[]): PatchStats {
 
     // 2. existing nodes: parent, data, classes, position
     for (const d of nodeDefs) {
-      let ele = cy.getElementById(d.data.id) as NodeSingular;
-      if (ele.empty()) continue;
+      const found = existing.get(d.data.id);
+      if (found === undefined) continue;
+      let ele = found as NodeSingular;
       let changed = false;
       const parent = d.data.parent ?? null;
-      const p0 = ele.parent().first();
-      const currentParent = p0.nonempty() ? p0.id() : null;
+      const currentParent = (ele.data('parent') as string | undefined) ?? null;
       if (parent !== currentParent) {
         ele = ele.move({ parent }) as unknown as NodeSingular;
         changed = true;
@@ -102,7 +107,9 @@ export function patchCy(cy: Core, defs: readonly ElementDef[]): PatchStats {
     // 4. edges
     const newEdges: ElementDefinition[] = [];
     for (const d of edgeDefs) {
-      const ele = cy.getElementById(d.data.id);
+      // a node that moved to another parent was re-created with its edges: look those up again
+      const known = existing.get(d.data.id);
+      const ele = known && !known.removed() ? known : cy.getElementById(d.data.id);
       if (ele.empty()) {
         newEdges.push(toDefinition(d));
         continue;
