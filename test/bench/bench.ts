@@ -9,6 +9,7 @@ import { runInNewContext } from 'node:vm';
 import { compile, parseLab, resolveTarget, walk } from '../../shared-sim/src/index';
 import { runBgpBench } from './bgpBench';
 import { runCalicoBench } from './calicoBench';
+import { canvasBench } from './canvasBench';
 import { runNetpolBench } from './netpolBench';
 import { stepperBench } from './stepperBench';
 import { storageBench } from './storageBench';
@@ -293,4 +294,6 @@ if (process.argv[1]?.endsWith('bench.mjs')) {
   for (const line of yamlBench()) console.log(line);
   console.log('');
   for (const line of stepperBench(flannelBenchLab(100, 10, 'vxlan'))) console.log(line);
+  console.log('');
+  for (const line of await canvasBench()) console.log(line);
 }
